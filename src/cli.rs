@@ -1,0 +1,214 @@
+//! The command line: argument definitions (help text lives in doc comments) and
+//! the dispatch to the library. Results go to stdout, problems with the
+//! invocation to stderr.
+//!
+//! Exit codes: 0 allowed or clean, 1 a rule says no, 2 the input or
+//! configuration is unusable.
+
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use chrono::{DateTime, FixedOffset, Utc};
+use clap::{Parser, Subcommand};
+
+use crate::lint::{self, Report};
+use crate::model::SchemaName;
+use crate::policy::{self, LoadedPolicy, Origin};
+use crate::render::{self, Format};
+use crate::validate::Context;
+
+/// Guards a GitOps repository: release manifests, approvals, maintenance windows.
+#[derive(Debug, Parser)]
+#[command(name = "release-gate", version, max_term_width = 100)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Validate manifests against the schemas and the policy (no git needed).
+    ///
+    /// Folders are searched for files where the repository layout puts manifests
+    /// (.release-gate.yaml, releases/<unit>/<version>/*.yaml, changes/*.yaml);
+    /// files named explicitly are linted whatever their name, their kind read from
+    /// `kind:`. Exit 0 when clean (warnings allowed), 1 on errors, 2 when the
+    /// invocation or the policy is unusable.
+    Lint {
+        /// Files or folders to lint.
+        #[arg(default_value = ".")]
+        paths: Vec<PathBuf>,
+        #[command(flatten)]
+        common: Common,
+    },
+    /// Show, check or scaffold a policy.
+    Policy {
+        #[command(subcommand)]
+        action: PolicyAction,
+    },
+    /// Print one of the JSON Schemas the tool ships.
+    Schema {
+        /// Which schema.
+        #[arg(value_parser = schema_name)]
+        name: SchemaName,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum PolicyAction {
+    /// Print the effective policy: the repository's .release-gate.yaml, or the
+    /// embedded default that encodes the handbook.
+    Show {
+        /// Read this policy file instead of the repository's.
+        #[arg(long)]
+        policy: Option<PathBuf>,
+    },
+    /// Validate a policy file; exit 1 when it has errors.
+    Check {
+        /// The policy file.
+        file: PathBuf,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// Write a commented starter policy, the schemas and example manifests.
+    Init {
+        /// The repository to write into.
+        #[arg(default_value = ".")]
+        dir: PathBuf,
+        /// Overwrite files that exist already.
+        #[arg(long)]
+        force: bool,
+    },
+}
+
+/// Options shared by the commands that judge manifests.
+#[derive(Debug, clap::Args)]
+struct Common {
+    /// Policy file to use instead of the repository's .release-gate.yaml.
+    #[arg(long, value_name = "FILE")]
+    policy: Option<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Evaluation instant (RFC 3339 with offset); defaults to now.
+    #[arg(long, value_name = "TIME", value_parser = instant)]
+    at: Option<DateTime<FixedOffset>>,
+}
+
+fn schema_name(text: &str) -> Result<SchemaName, String> {
+    SchemaName::ALL.into_iter().find(|n| n.as_str() == text).ok_or_else(|| {
+        let names: Vec<&str> = SchemaName::ALL.iter().map(|n| n.as_str()).collect();
+        format!("one of {}", names.join(", "))
+    })
+}
+
+fn instant(text: &str) -> Result<DateTime<FixedOffset>, String> {
+    DateTime::parse_from_rfc3339(text)
+        .map_err(|err| format!("{err}; write e.g. 2026-12-03T07:00:00+01:00"))
+}
+
+/// Parses the arguments, runs the command and returns its exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Lint { paths, common } => run_lint(&paths, &common),
+        Command::Policy { action } => run_policy(action),
+        Command::Schema { name } => {
+            write_out(crate::schema::text(name));
+            Ok(ExitCode::SUCCESS)
+        }
+    };
+    outcome.unwrap_or_else(|unusable| {
+        write_err(&unusable);
+        ExitCode::from(2)
+    })
+}
+
+/// Prints to stdout; a closed pipe (`| head`) ends the output quietly.
+fn write_out(text: &str) {
+    let _ = std::io::stdout().lock().write_all(text.as_bytes());
+}
+
+fn write_err(text: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err.write_all(text.as_bytes());
+    if !text.ends_with('\n') {
+        let _ = err.write_all(b"\n");
+    }
+}
+
+fn use_color() -> bool {
+    std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && std::io::stdout().is_terminal()
+}
+
+fn render_report(report: &Report, format: Format) -> String {
+    match format {
+        Format::Text => render::text::render(report, use_color()),
+        Format::Json => render::json::render(report),
+    }
+}
+
+/// A policy that cannot be used: its findings, rendered, become the message.
+fn unusable_policy(report: &Report) -> String {
+    let body = render::text::render(report, false);
+    format!("{body}the policy is unusable; fix it, or pass another one with --policy")
+}
+
+fn load_policy(explicit: Option<&Path>, root: &Path, cwd: &Path) -> Result<LoadedPolicy, String> {
+    policy::load(explicit, root, cwd).map_err(|report| unusable_policy(&report))
+}
+
+fn run_lint(paths: &[PathBuf], common: &Common) -> Result<ExitCode, String> {
+    let cwd = std::env::current_dir().map_err(|err| format!("no working directory: {err}"))?;
+    let root = policy::find_root(&cwd);
+    let loaded = load_policy(common.policy.as_deref(), &root, &cwd)?;
+    let ctx = Context { policy: &loaded.policy, zone: loaded.zone, root };
+
+    let mut report = lint::lint(&ctx, paths)?;
+    let at = common.at.unwrap_or_else(|| Utc::now().fixed_offset());
+    if let Some(expired) = loaded.expiry(at) {
+        report.findings.insert(0, expired);
+        report.sources.insert(loaded.path().to_path_buf(), loaded.text.clone());
+    }
+
+    write_out(&render_report(&report, common.format));
+    Ok(if report.errors() > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+fn run_policy(action: PolicyAction) -> Result<ExitCode, String> {
+    match action {
+        PolicyAction::Show { policy } => {
+            let cwd =
+                std::env::current_dir().map_err(|err| format!("no working directory: {err}"))?;
+            let loaded = load_policy(policy.as_deref(), &policy::find_root(&cwd), &cwd)?;
+            let origin = match &loaded.origin {
+                Origin::Embedded => {
+                    "the embedded default (no .release-gate.yaml found)".to_string()
+                }
+                Origin::File(path) => path.display().to_string(),
+            };
+            write_out(&format!("# Effective policy: {origin}\n{}", loaded.text));
+            Ok(ExitCode::SUCCESS)
+        }
+        PolicyAction::Check { file, format } => {
+            let report = match policy::load_file(&file) {
+                Ok(_) => Report { files: 1, ..Report::default() },
+                Err(report) => report,
+            };
+            write_out(&render_report(&report, format));
+            Ok(if report.errors() > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+        }
+        PolicyAction::Init { dir, force } => {
+            let written = crate::scaffold::init(&dir, force)?;
+            let mut out = String::new();
+            for path in &written {
+                out.push_str(&format!("wrote {}\n", path.display()));
+            }
+            out.push_str("next: edit .release-gate.yaml (people, role matrix), then run `release-gate lint`\n");
+            write_out(&out);
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -1,0 +1,21 @@
+//! `release-gate` guards a GitOps repository: it reads the release manifests
+//! committed there, validates them against schemas and the operator's handbook,
+//! and decides whether a change may move into an environment branch.
+//!
+//! The library holds everything; `main.rs` only calls [`cli::main`]. Parsing
+//! ([`yaml`], [`model`]) is kept apart from judging ([`schema`], [`validate`]),
+//! and both from output ([`render`]): every command builds one report value and a
+//! renderer formats it.
+
+pub mod cli;
+pub mod diagnostic;
+pub mod lint;
+pub mod model;
+pub mod policy;
+pub mod render;
+pub mod scaffold;
+pub mod schema;
+pub mod source;
+pub mod time;
+pub mod validate;
+pub mod yaml;

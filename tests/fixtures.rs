@@ -1,0 +1,116 @@
+//! Fixture pairs: every `tests/fixtures/bad/**/NAME.yaml` starts with
+//! `# expect: CODE LINE:COL`, must fail with that finding there, and must print
+//! exactly `NAME.out`. Every file in `tests/fixtures/good/` must be clean.
+//! Run with `BLESS=1` to rewrite the `.out` files after a deliberate change.
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use common::{json, root, run, stdout};
+
+/// Before the embedded policy's validity end, so its expiry warning stays out.
+const AT: &str = "2020-06-01T12:00:00+02:00";
+
+fn yaml_files(dir: &Path, found: &mut Vec<PathBuf>) {
+    for entry in fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            yaml_files(&path, found);
+        } else if path.extension().is_some_and(|e| e == "yaml") {
+            found.push(path);
+        }
+    }
+}
+
+fn expectation(path: &Path) -> (String, u64, u64) {
+    let bytes = fs::read(path).unwrap();
+    let first = bytes.split(|b| *b == b'\n').next().unwrap();
+    let first = std::str::from_utf8(first).unwrap();
+    let rest = first
+        .strip_prefix("# expect: ")
+        .unwrap_or_else(|| panic!("{} lacks `# expect: CODE LINE:COL`", path.display()));
+    let (code, place) = rest.split_once(' ').unwrap();
+    let (line, column) = place.split_once(':').unwrap();
+    (code.to_string(), line.parse().unwrap(), column.parse().unwrap())
+}
+
+#[test]
+fn bad_fixtures_fail_where_they_say() {
+    let dir = root().join("tests/fixtures");
+    let mut files = Vec::new();
+    yaml_files(&dir.join("bad"), &mut files);
+    files.sort();
+    assert!(files.len() >= 30, "only {} bad fixtures", files.len());
+
+    let bless = std::env::var_os("BLESS").is_some();
+    let mut failures = Vec::new();
+    for file in &files {
+        let relative = file.strip_prefix(&dir).unwrap().to_str().unwrap();
+        let (code, line, column) = expectation(file);
+
+        let output = run(&dir, &["lint", "--at", AT, "--format", "json", relative]);
+        assert_eq!(output.status.code(), Some(1), "{relative} should fail");
+        let report = json(&output);
+        let hit = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|f| f["code"] == code.as_str() && f["line"] == line && f["column"] == column);
+        if !hit {
+            failures.push(format!("{relative}: no {code} at {line}:{column} in {report:#}"));
+        }
+
+        let text = stdout(&run(&dir, &["lint", "--at", AT, relative]));
+        let expected_path = file.with_extension("out");
+        if bless {
+            fs::write(&expected_path, &text).unwrap();
+        } else {
+            let expected = fs::read_to_string(&expected_path).unwrap_or_default();
+            if expected != text {
+                failures.push(format!(
+                    "{relative}: output differs from {}\n--- expected\n{expected}--- actual\n{text}",
+                    expected_path.display()
+                ));
+            }
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+#[test]
+fn good_fixtures_are_clean() {
+    let dir = root().join("tests/fixtures");
+    let mut files = Vec::new();
+    yaml_files(&dir.join("good"), &mut files);
+    assert!(files.len() >= 5);
+    for file in files {
+        let relative = file.strip_prefix(&dir).unwrap().to_str().unwrap().to_string();
+        let output = run(&dir, &["lint", "--at", AT, "--format", "json", &relative]);
+        let report = json(&output);
+        assert_eq!(report["findings"], serde_json::json!([]), "{relative}");
+        assert_eq!(output.status.code(), Some(0), "{relative}");
+    }
+}
+
+#[test]
+fn every_code_has_a_fixture_and_a_readme_entry() {
+    // Codes whose cases cannot be committed as fixture files are covered in
+    // tests/lint.rs (a file too large, one that cannot be read, the expired policy,
+    // a symbolic link out of the repository).
+    let elsewhere = ["unreadable-file", "file-too-large", "policy-expired"];
+    let mut files = Vec::new();
+    yaml_files(&root().join("tests/fixtures/bad"), &mut files);
+    let covered: Vec<String> = files.iter().map(|f| expectation(f).0).collect();
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+
+    for code in release_gate::diagnostic::Code::ALL {
+        let code = code.as_str();
+        assert!(
+            covered.iter().any(|c| c == code) || elsewhere.contains(&code),
+            "no bad fixture expects {code}"
+        );
+        assert!(readme.contains(&format!("| `{code}` |")), "README lists no `{code}`");
+    }
+}
