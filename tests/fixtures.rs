@@ -3,6 +3,8 @@
 //! exactly `NAME.out`. Every file in `tests/fixtures/good/` must be clean.
 //! Run with `BLESS=1` to rewrite the `.out` files after a deliberate change.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::fs;

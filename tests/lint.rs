@@ -2,6 +2,8 @@
 //! symbolic links), the shipped examples, the README's manifests, and the JSON
 //! report against its schema.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod common;
 
 use std::fs;
