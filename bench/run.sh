@@ -54,7 +54,7 @@ node_stamp="$BENCH/node/node_modules/installed-package-lock.json"
 if ! cmp -s "$BENCH/node/package-lock.json" "$node_stamp"; then
     say "installing ajv-cli and ajv-formats into bench/node/node_modules"
     # `npm ci` installs exactly what package-lock.json says, or fails.
-    npm ci --prefix "$BENCH/node" --no-audit --no-fund --loglevel=error
+    npm ci --prefix "$BENCH/node" --no-audit --no-fund --loglevel=error >&2
     cp "$BENCH/node/package-lock.json" "$node_stamp"
 fi
 
