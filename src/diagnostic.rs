@@ -127,6 +127,24 @@ codes! {
         "The policy's validity end has passed; its windows must be confirmed again.",
     UnknownChange = "unknown-change-kind":
         "A standard change names a kind the policy does not define.",
+    OutsideWindow = "outside-window":
+        "The merge or the planned deployment is not inside one occurrence of its window kind.",
+    DowntimeNotAllowed = "downtime-not-allowed":
+        "The deployment has downtime, but its window kind allows none.",
+    DowntimeNotAtStart = "downtime-not-at-start":
+        "Work with downtime must start when the window opens.",
+    DowntimeTooLong = "downtime-too-long":
+        "The expected downtime is longer than the window or the planned deployment.",
+    NoticeMissing = "notice-missing":
+        "The window kind needs a customer notice, and none is recorded.",
+    NoticeTooLate = "notice-too-late":
+        "The customer notice was published after the window kind's lead time.",
+    NoticeDowntimeMissing = "notice-downtime-missing":
+        "The customer notice does not state the expected downtime.",
+    WindowLimitExceeded = "window-limit-exceeded":
+        "The window kind was already used as often as allowed this week or month.",
+    EmergencyNotDeclared = "emergency-not-declared":
+        "An emergency change lacks a declaration by an ISB with a reason.",
 }
 
 impl fmt::Display for Code {

@@ -19,4 +19,5 @@ pub mod schema;
 pub mod source;
 pub mod time;
 pub mod validate;
+pub mod window;
 pub mod yaml;
