@@ -47,6 +47,33 @@ enum Command {
         #[command(subcommand)]
         action: PolicyAction,
     },
+    /// List the coming maintenance windows per environment.
+    ///
+    /// Shows each occurrence's local start and end (with UTC offset), whether it
+    /// allows downtime, the latest moment a notice for a deployment with downtime
+    /// must be published, preferred days, holidays, and, inside a repository whose
+    /// environment branches are present, whether the kind's weekly or monthly
+    /// budget is already used by the stage records on that branch.
+    Windows {
+        /// Only this environment.
+        #[arg(long, value_name = "ENV")]
+        env: Option<String>,
+        /// List from this instant (RFC 3339 with offset); defaults to now.
+        #[arg(long, value_name = "TIME", value_parser = instant)]
+        from: Option<DateTime<FixedOffset>>,
+        /// List up to this instant.
+        #[arg(long, value_name = "TIME", value_parser = instant, conflicts_with = "count")]
+        until: Option<DateTime<FixedOffset>>,
+        /// List this many occurrences per environment (default 10).
+        #[arg(long, value_name = "N")]
+        count: Option<usize>,
+        /// Output format: text, json, or ics (an iCalendar file to subscribe to).
+        #[arg(long, value_enum, default_value_t = WindowsFormat::Text)]
+        format: WindowsFormat,
+        /// Policy file to use instead of the repository's .release-gate.yaml.
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+    },
     /// Print one of the JSON Schemas the tool ships.
     Schema {
         /// Which schema.
@@ -83,6 +110,14 @@ enum PolicyAction {
     },
 }
 
+/// Output formats of `windows`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum WindowsFormat {
+    Text,
+    Json,
+    Ics,
+}
+
 /// Options shared by the commands that judge manifests.
 #[derive(Debug, clap::Args)]
 struct Common {
@@ -115,6 +150,9 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Lint { paths, common } => run_lint(&paths, &common),
         Command::Policy { action } => run_policy(action),
+        Command::Windows { env, from, until, count, format, policy } => {
+            run_windows(env.as_deref(), from, until, count, format, policy.as_deref())
+        }
         Command::Schema { name } => {
             write_out(crate::schema::text(name));
             Ok(ExitCode::SUCCESS)
@@ -210,5 +248,64 @@ fn run_policy(action: PolicyAction) -> Result<ExitCode, String> {
             write_out(&out);
             Ok(ExitCode::SUCCESS)
         }
+    }
+}
+
+fn run_windows(
+    only: Option<&str>,
+    from: Option<DateTime<FixedOffset>>,
+    until: Option<DateTime<FixedOffset>>,
+    count: Option<usize>,
+    format: WindowsFormat,
+    policy_file: Option<&Path>,
+) -> Result<ExitCode, String> {
+    let cwd = std::env::current_dir().map_err(|err| format!("no working directory: {err}"))?;
+    let root = policy::find_root(&cwd);
+    let loaded = load_policy(policy_file, &root, &cwd)?;
+    if let Some(name) = only
+        && !loaded.policy.environments.iter().any(|e| e.name == name)
+    {
+        let names: Vec<&str> = loaded.policy.environments.iter().map(|e| e.name.as_str()).collect();
+        return Err(format!(
+            "--env {name}: not an environment of the policy ({})",
+            names.join(", ")
+        ));
+    }
+
+    let now = Utc::now().fixed_offset();
+    let from = from.unwrap_or(now);
+    let reach = match until {
+        Some(until) => crate::windows::Reach::Until(until),
+        None => crate::windows::Reach::Count(count.unwrap_or(10)),
+    };
+
+    // Inside a repository, the records on each environment's branch spend budgets.
+    let mut used = std::collections::HashMap::new();
+    if let Ok(repo) = crate::git::Repo::discover(&cwd) {
+        for environment in &loaded.policy.environments {
+            if let Some(records) = crate::records::used_on_branch(&repo, environment)? {
+                used.insert(environment.name.clone(), records);
+            }
+        }
+    }
+
+    let listing = crate::windows::list(&loaded.policy, loaded.zone, only, from, reach, &used);
+    let text = match format {
+        WindowsFormat::Text => crate::windows::render_text(&listing, loaded.zone),
+        WindowsFormat::Json => crate::windows::render_json(&listing),
+        WindowsFormat::Ics => {
+            crate::windows::render_ics(&listing, loaded.zone, from.with_timezone(&Utc))
+        }
+    };
+    write_out(&text);
+    warn_expiry(&loaded, from);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// Every run says so when the policy's validity has ended (on stderr, so the
+/// output stays what was asked for).
+fn warn_expiry(loaded: &LoadedPolicy, at: DateTime<FixedOffset>) {
+    if let Some(finding) = loaded.expiry(at) {
+        write_err(&render::text::headline(&finding));
     }
 }

@@ -10,9 +10,12 @@
 pub mod calendar;
 pub mod cli;
 pub mod diagnostic;
+pub mod git;
+pub mod ics;
 pub mod lint;
 pub mod model;
 pub mod policy;
+pub mod records;
 pub mod render;
 pub mod scaffold;
 pub mod schema;
@@ -20,4 +23,5 @@ pub mod source;
 pub mod time;
 pub mod validate;
 pub mod window;
+pub mod windows;
 pub mod yaml;

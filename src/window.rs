@@ -212,6 +212,16 @@ impl<'p> Schedule<'p> {
         starts.len()
     }
 
+    /// Whether the kind's frequency budget for the occurrence's period is spent by
+    /// other occurrences; `None` when the kind has no limit.
+    pub fn budget_spent(&self, occurrence: &Occurrence<'_>, used: &[Used]) -> Option<bool> {
+        let limit = occurrence.window.limit.as_ref()?;
+        Some(
+            self.used_in_period(occurrence.window, limit.per, occurrence, used)
+                >= limit.count as usize,
+        )
+    }
+
     /// Whether an occurrence could take a deployment with this downtime and notice,
     /// judged at `at`: long enough, downtime allowed, notice in time (or still
     /// possible, if none is published yet), budget left.
