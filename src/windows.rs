@@ -204,7 +204,7 @@ pub fn render_text(listing: &Listing, zone: Tz) -> String {
             match (&o.limit, o.budget_spent) {
                 (Some(limit), Some(true)) => notes.push(format!("{limit}: used")),
                 (Some(limit), Some(false)) => notes.push(format!("{limit}: free")),
-                (Some(limit), None) => notes.push(format!("{limit}")),
+                (Some(limit), None) => notes.push(limit.clone()),
                 (None, _) => {}
             }
             out.push_str(&format!(
