@@ -74,6 +74,26 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         policy: Option<PathBuf>,
     },
+    /// Forecast a release unit's path DEV -> TEST -> PROD over real windows.
+    ///
+    /// Uses the handbook's regular pass (at most 17 working days: preparation,
+    /// deployment and QA per environment) from the unit's delivery, landing each
+    /// deployment in the first window occurrence that satisfies the window,
+    /// notice and frequency rules (budgets read from the environment branches when
+    /// run inside the repository). Prints a table and a Mermaid Gantt chart.
+    Plan {
+        /// The release unit: its release.yaml, or the folder holding it.
+        release: PathBuf,
+        /// Start the forecast here instead of at the delivery time.
+        #[arg(long, value_name = "TIME", value_parser = instant)]
+        from: Option<DateTime<FixedOffset>>,
+        /// Output format: text (table and Gantt chart) or json.
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+        /// Policy file to use instead of the repository's .release-gate.yaml.
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+    },
     /// Print one of the JSON Schemas the tool ships.
     Schema {
         /// Which schema.
@@ -150,6 +170,9 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Lint { paths, common } => run_lint(&paths, &common),
         Command::Policy { action } => run_policy(action),
+        Command::Plan { release, from, format, policy } => {
+            run_plan(&release, from, format, policy.as_deref())
+        }
         Command::Windows { env, from, until, count, format, policy } => {
             run_windows(env.as_deref(), from, until, count, format, policy.as_deref())
         }
@@ -280,14 +303,7 @@ fn run_windows(
     };
 
     // Inside a repository, the records on each environment's branch spend budgets.
-    let mut used = std::collections::HashMap::new();
-    if let Ok(repo) = crate::git::Repo::discover(&cwd) {
-        for environment in &loaded.policy.environments {
-            if let Some(records) = crate::records::used_on_branch(&repo, environment)? {
-                used.insert(environment.name.clone(), records);
-            }
-        }
-    }
+    let used = used_windows(&cwd, &loaded.policy)?;
 
     let listing = crate::windows::list(&loaded.policy, loaded.zone, only, from, reach, &used);
     let text = match format {
@@ -308,4 +324,69 @@ fn warn_expiry(loaded: &LoadedPolicy, at: DateTime<FixedOffset>) {
     if let Some(finding) = loaded.expiry(at) {
         write_err(&render::text::headline(&finding));
     }
+}
+
+/// Used window occurrences per environment, from the branches of the repository
+/// around `cwd` (empty outside a repository).
+fn used_windows(
+    cwd: &Path,
+    policy: &crate::model::Policy,
+) -> Result<std::collections::HashMap<String, Vec<crate::window::Used>>, String> {
+    let mut used = std::collections::HashMap::new();
+    if let Ok(repo) = crate::git::Repo::discover(cwd) {
+        for environment in &policy.environments {
+            if let Some(records) = crate::records::used_on_branch(&repo, environment)? {
+                used.insert(environment.name.clone(), records);
+            }
+        }
+    }
+    Ok(used)
+}
+
+fn run_plan(
+    release: &Path,
+    from: Option<DateTime<FixedOffset>>,
+    format: Format,
+    policy_file: Option<&Path>,
+) -> Result<ExitCode, String> {
+    let cwd = std::env::current_dir().map_err(|err| format!("no working directory: {err}"))?;
+    let root = policy::find_root(&cwd);
+    let loaded = load_policy(policy_file, &root, &cwd)?;
+    let file = if release.is_dir() { release.join("release.yaml") } else { release.to_path_buf() };
+
+    let ctx = Context { policy: &loaded.policy, zone: loaded.zone, root };
+    let (document, report) = lint::check_file(&ctx, &file);
+    let unit = match document {
+        Some(lint::Document::Release(unit)) if report.errors() == 0 => unit,
+        Some(_) if report.errors() == 0 => {
+            return Err(format!("{}: not a release unit", file.display()));
+        }
+        _ => {
+            let body = render::text::render(&report, false);
+            return Err(format!(
+                "{body}{}: the release unit is not valid; fix it first",
+                file.display()
+            ));
+        }
+    };
+    let start = match from {
+        Some(from) => from,
+        None => crate::time::parse_instant(&unit.delivered)
+            .map_err(|_| format!("{}: `delivered` is not a point in time", file.display()))?,
+    };
+
+    let used = used_windows(&cwd, &loaded.policy)?;
+    let forecast = crate::plan::forecast(&loaded.policy, loaded.zone, &unit, start, &used)
+        .map_err(|err| err.to_string())?;
+    let text = match format {
+        Format::Json => crate::plan::render_json(&forecast),
+        Format::Text => format!(
+            "{}\n{}",
+            crate::plan::render_table(&forecast, loaded.zone),
+            crate::plan::render_gantt(&forecast, loaded.zone)
+        ),
+    };
+    write_out(&text);
+    warn_expiry(&loaded, Utc::now().fixed_offset());
+    Ok(ExitCode::SUCCESS)
 }

@@ -14,6 +14,7 @@ pub mod git;
 pub mod ics;
 pub mod lint;
 pub mod model;
+pub mod plan;
 pub mod policy;
 pub mod records;
 pub mod render;

@@ -225,7 +225,7 @@ impl<'p> Schedule<'p> {
     /// Whether an occurrence could take a deployment with this downtime and notice,
     /// judged at `at`: long enough, downtime allowed, notice in time (or still
     /// possible, if none is published yet), budget left.
-    fn fits(
+    pub fn fits(
         &self,
         occurrence: &Occurrence<'_>,
         need: &Need,
