@@ -5,10 +5,10 @@ All tools validate the same YAML files against the same schema
 (schemas/release.schema.json, draft 2020-12). Every command is first run once,
 untimed, to check that the tool accepts the corpus (exit 0, and it saw every
 file); a tool that rejects the corpus aborts the benchmark, since its timings
-would not mean anything. Then the commands are timed by wall clock, process
-start included, with output sent to /dev/null. Repetitions of the different
-tools are interleaved (round robin), so slow drifts in background load hit all
-of them alike.
+would not mean anything. Then each command is timed by wall clock, process
+start included, with output sent to /dev/null, its runs back to back, each
+after reading the corpus once (untimed) so that every run finds it in the page
+cache.
 
 Usually started by bench/run.sh, which installs the peers, builds the binary and
 generates the corpora; see bench/README.md. Only the standard library is used.
@@ -140,17 +140,60 @@ def time_once(argv: list[str]) -> float:
     return elapsed
 
 
-def measure(tools: list[Tool], progress: str) -> None:
-    """Verifies each tool, then times them, interleaving the repetitions."""
+def warm(paths: list[Path]) -> None:
+    """Reads every file below `paths` (untimed), so the next run finds the
+    corpus in the page cache. Needed on machines that page out memory left
+    untouched for a minute or so (proactive reclaim, e.g. DAMON): while a peer
+    runs for 90 s, the corpus and the other tools' files would go cold."""
+    for path in paths:
+        files = [path] if path.is_file() else (p for p in path.rglob("*") if p.is_file())
+        for file in files:
+            with open(file, "rb") as handle:
+                while handle.read(1 << 20):
+                    pass
+
+
+def measure(tools: list[Tool], progress: str, corpus: list[Path]) -> None:
+    """Per tool: one untimed run that checks the output (and warms up the
+    tool's own files), then the timed runs back to back, each after `warm`."""
     for tool in tools:
         print(f"[bench] {progress}: checking {tool.label} ...", file=sys.stderr, flush=True)
+        warm(corpus)
         run_captured(tool)
-    for round_ in range(max(t.runs for t in tools)):
-        for tool in tools:
-            if round_ < tool.runs:
-                tool.times.append(time_once(tool.argv))
-        if round_ == 0 or (round_ + 1) % 50 == 0:
-            print(f"[bench] {progress}: round {round_ + 1} done", file=sys.stderr, flush=True)
+        for _ in range(tool.runs):
+            warm(corpus)
+            tool.times.append(time_once(tool.argv))
+        print(f"[bench] {progress}: {tool.label}: {tool.runs} runs, median "
+              f"{ms(statistics.median(tool.times))}", file=sys.stderr, flush=True)
+
+
+class ForeignCpu:
+    """Measures the CPU time that other processes used while the benchmark ran:
+    all busy time of the machine (/proc/stat) minus this process and its
+    children. Load averages lag by minutes (and count the build just before)."""
+
+    def __init__(self) -> None:
+        self.start = self._sample()
+
+    @staticmethod
+    def _sample() -> tuple[float, float, float] | None:
+        try:
+            fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        except (OSError, ValueError):
+            return None
+        tick = os.sysconf("SC_CLK_TCK")
+        busy = sum(fields[i] for i in (0, 1, 2, 5, 6)) / tick  # user nice system irq softirq
+        own = os.times()
+        mine = own.user + own.system + own.children_user + own.children_system
+        return busy, mine, time.monotonic()
+
+    def share(self) -> float | None:
+        """Other processes' CPU time per second of wall time (1.0 = one full CPU)."""
+        end = self._sample()
+        if self.start is None or end is None:
+            return None
+        busy, mine, wall = (e - s for e, s in zip(end, self.start))
+        return max(0.0, busy - mine) / max(wall, 1e-9)
 
 
 def p95(values: list[float]) -> float:
@@ -369,7 +412,7 @@ def main() -> int:
     if "embedded default" not in policy:
         raise BenchError(f"release-gate does not use its embedded policy here: {policy}")
 
-    load_before = os.getloadavg()
+    foreign = ForeignCpu()
     started = time.strftime("%Y-%m-%d %H:%M:%S %z")
     sections: list[str] = []
     targets: list[str] = []
@@ -377,7 +420,7 @@ def main() -> int:
 
     # Spawn cost of the harness itself, included in every number below.
     floor = Tool("/bin/true", [shutil.which("true") or "/bin/true"], args.single_runs, lambda _out: None)
-    measure([floor], "harness floor")
+    measure([floor], "harness floor", [])
 
     corpora = [args.corpus]
     if args.small_corpus.exists() and args.small_corpus.resolve() != args.corpus.resolve():
@@ -385,7 +428,7 @@ def main() -> int:
     main_count = None
     for corpus in corpora:
         tools, count = corpus_tools(args, corpus, args.runs, args.runs_slow)
-        measure(tools, f"{count:,} files")
+        measure(tools, f"{count:,} files", [corpus])
         base = tools[0]
         single_core = next((t for t in tools if "taskset" in t.argv), None)
         sections += corpus_table(f"{count:,} manifests", tools, base, single_core)
@@ -413,7 +456,7 @@ def main() -> int:
              args.single_runs_slow, check_jsonschema_ok(1)),
         Tool("ajv-cli", ajv_argv(args.ajv, first), args.single_runs_slow, ajv_saw(1)),
     ]
-    measure(singles, "1 file")
+    measure(singles, "1 file", [REPO / first])
     sections += single_table(singles, singles[0])
     record["single"] = {t.label: {"argv": t.shown(), "seconds": t.times} for t in singles}
     mean_ms = statistics.mean(singles[0].times) * 1000
@@ -421,14 +464,15 @@ def main() -> int:
     targets.append(f"| 1 manifest: release-gate mean < {TARGET_SINGLE_MS:.0f} ms (p95 {p95_ms:.2f} ms) "
                    f"| {mean_ms:.2f} ms | {verdict(mean_ms < TARGET_SINGLE_MS)} |")
 
-    load_after = os.getloadavg()
+    other = foreign.share()
     ncpu = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
     floor_ms = statistics.mean(floor.times) * 1000
 
     report = [f"## release-gate benchmark ({started})", ""]
     report += ["| machine / tool | |", "|---|---|"]
     report += [f"| {k} | {v} |" for k, v in facts(args.release_gate, args.check_jsonschema, args.ajv)]
-    report += [f"| load average (1 min) | {load_before[0]:.2f} before, {load_after[0]:.2f} after |", ""]
+    other_text = "unknown" if other is None else f"{other:.2f} CPUs on average"
+    report += [f"| CPU used by other processes during the run | {other_text} |", ""]
     report += sections
     report += ["### Targets", "", "| target | measured | |", "|---|---:|---|", *targets, ""]
     report += ["### Commands (run from the repository root)", ""]
@@ -439,8 +483,9 @@ def main() -> int:
         "",
         f"- Wall clock per process, started from Python's `subprocess`; process start is included. "
         f"Starting `/bin/true` the same way takes {floor_ms:.2f} ms on average here (the harness floor).",
-        "- Files are in the page cache (each command ran once, untimed, before timing, to check that "
-        "the tool accepts every file). Output goes to /dev/null.",
+        "- Warm cache: each command ran once untimed (checking that the tool accepts every file), "
+        "then its timed runs back to back, each after the corpus was read once, untimed. Output goes "
+        "to /dev/null.",
         f"- release-gate spreads files over all usable CPUs ({ncpu} here); check-jsonschema and ajv-cli "
         "run on one. The `taskset` row pins release-gate to one CPU for a per-core comparison.",
         "- release-gate does more than the peers: besides the schema it checks the policy's rules "
@@ -451,9 +496,9 @@ def main() -> int:
         "no `format`, so ajv-formats (and check-jsonschema's format checks) have nothing to check.",
         "- ratio = peer time / release-gate time; above 1 means release-gate is faster.",
     ]
-    if max(load_before[0], load_after[0]) > 0.5 * ncpu:
-        report.append(f"- **Warning:** the machine was busy (load average up to "
-                      f"{max(load_before[0], load_after[0]):.2f} on {ncpu} CPUs); numbers are noisy.")
+    if other is not None and other > 0.1 * ncpu:
+        report.append(f"- **Warning:** other processes used {other:.2f} of the {ncpu} CPUs on "
+                      "average during the run; the numbers are noisy. Rerun on a quiet machine.")
     text = "\n".join(report) + "\n"
 
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -16,7 +16,7 @@ use crate::lint::{self, Report};
 use crate::model::SchemaName;
 use crate::policy::{self, LoadedPolicy, Origin};
 use crate::render::{self, Format};
-use crate::validate::Context;
+use crate::validate::{Context, Files};
 
 /// Guards a GitOps repository: release manifests, approvals, maintenance windows.
 #[derive(Debug, Parser)]
@@ -225,7 +225,7 @@ fn run_lint(paths: &[PathBuf], common: &Common) -> Result<ExitCode, String> {
     let cwd = std::env::current_dir().map_err(|err| format!("no working directory: {err}"))?;
     let root = policy::find_root(&cwd);
     let loaded = load_policy(common.policy.as_deref(), &root, &cwd)?;
-    let ctx = Context { policy: &loaded.policy, zone: loaded.zone, root };
+    let ctx = Context { policy: &loaded.policy, zone: loaded.zone, files: Files::Disk(root) };
 
     let mut report = lint::lint(&ctx, paths)?;
     let at = common.at.unwrap_or_else(|| Utc::now().fixed_offset());
@@ -354,7 +354,7 @@ fn run_plan(
     let loaded = load_policy(policy_file, &root, &cwd)?;
     let file = if release.is_dir() { release.join("release.yaml") } else { release.to_path_buf() };
 
-    let ctx = Context { policy: &loaded.policy, zone: loaded.zone, root };
+    let ctx = Context { policy: &loaded.policy, zone: loaded.zone, files: Files::Disk(root) };
     let (document, report) = lint::check_file(&ctx, &file);
     let unit = match document {
         Some(lint::Document::Release(unit)) if report.errors() == 0 => unit,

@@ -8,6 +8,14 @@ use std::path::{Path, PathBuf};
 
 use git2::{ObjectType, Oid, Repository, TreeWalkMode, TreeWalkResult};
 
+/// What a path in a tree is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum EntryKind {
+    File,
+    Link,
+    Folder,
+}
+
 /// A repository opened for reading.
 pub struct Repo {
     repo: Repository,
@@ -57,6 +65,16 @@ impl Repo {
         }
         let blob = self.repo.find_blob(entry.id()).map_err(|err| err.message().to_string())?;
         Ok(Some(blob.content().to_vec()))
+    }
+
+    /// What a path is in a commit's tree, if it is there.
+    pub fn entry_kind(&self, commit: Oid, path: &Path) -> Option<EntryKind> {
+        let entry = self.tree(commit).ok()?.get_path(path).ok()?;
+        Some(match (entry.kind(), entry.filemode()) {
+            (Some(ObjectType::Blob), 0o120000) => EntryKind::Link,
+            (Some(ObjectType::Blob), _) => EntryKind::File,
+            _ => EntryKind::Folder,
+        })
     }
 
     /// Every file below a folder at a commit, with its blob id.

@@ -17,7 +17,7 @@ use crate::diagnostic::{self, Code, Finding, Severity};
 use crate::model::{Kind, Policy, ReleaseUnit, StageRecord, StandardChange};
 use crate::schema;
 use crate::source::Refused;
-use crate::validate::{self, Context, Layout};
+use crate::validate::{self, Context, Files, Layout};
 use crate::yaml::{self, PositionIndex};
 
 /// The findings of a run, with the text of every file that has one (for snippets).
@@ -93,17 +93,27 @@ pub fn lint(ctx: &Context<'_>, paths: &[PathBuf]) -> Result<Report, String> {
     Ok(report)
 }
 
-/// Spreads the files over the available cores in contiguous chunks.
+/// Spreads the files over the available cores in contiguous chunks. Files on
+/// disk only: a repository handle cannot be shared between threads.
 fn run_parallel(ctx: &Context<'_>, files: &[PathBuf]) -> Vec<Report> {
     let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
     let per_worker = files.len().div_ceil(workers).max(64);
+    let Files::Disk(root) = &ctx.files else {
+        return vec![check_all(ctx, files)];
+    };
     if files.len() <= per_worker {
         return vec![check_all(ctx, files)];
     }
+    let (policy, zone) = (ctx.policy, ctx.zone);
     std::thread::scope(|scope| {
         let handles: Vec<_> = files
             .chunks(per_worker)
-            .map(|chunk| scope.spawn(move || check_all(ctx, chunk)))
+            .map(|chunk| {
+                scope.spawn(move || {
+                    let local = Context { policy, zone, files: Files::Disk(root.clone()) };
+                    check_all(&local, chunk)
+                })
+            })
             .collect();
         handles.into_iter().filter_map(|h| h.join().ok()).collect()
     })
@@ -142,7 +152,9 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
 
 /// Runs one file through the pipeline.
 pub fn check_file(ctx: &Context<'_>, path: &Path) -> (Option<Document>, Report) {
-    if let Some(finding) = symlink_escape(&ctx.root, path) {
+    if let Files::Disk(root) = &ctx.files
+        && let Some(finding) = symlink_escape(root, path)
+    {
         return (None, Report::single(finding));
     }
     match crate::source::read_manifest(path) {

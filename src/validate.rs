@@ -16,13 +16,22 @@ use crate::model::{Kind, Policy, ReleaseUnit, StageRecord, StandardChange};
 use crate::schema::suggest;
 use crate::time::{TimeError, offset_hint, parse_date, parse_duration, parse_instant};
 
-/// What the checks need besides the document: the policy and the repository root.
+/// What the checks need besides the document: the policy, and where referenced
+/// files are looked up.
 #[derive(Debug)]
 pub struct Context<'p> {
     pub policy: &'p Policy,
     pub zone: Tz,
-    /// The repository root, canonical: referenced paths must stay below it.
-    pub root: PathBuf,
+    pub files: Files<'p>,
+}
+
+/// Where the files a manifest references live.
+#[derive(Debug)]
+pub enum Files<'r> {
+    /// On disk, below this canonical repository root (`lint`).
+    Disk(PathBuf),
+    /// In a commit's tree (`check`): what is committed, not what lies on disk.
+    Commit(&'r crate::git::Repo, git2::Oid),
 }
 
 /// Where a file sits in the repository layout, read from its path.
@@ -219,8 +228,9 @@ impl<'a> Checker<'a> {
     }
 
     /// A path referenced by a manifest: relative, without `..`, existing, and
-    /// (after following symlinks) inside the repository.
-    fn reference(&mut self, root: &Path, base: &Path, pointer: &str, reference: &str) {
+    /// (after following symlinks) inside the repository. In a commit, symbolic
+    /// links are refused outright: their target is not the repository's to vouch for.
+    fn reference(&mut self, files: &Files<'_>, base: &Path, pointer: &str, reference: &str) {
         let relative = Path::new(reference);
         let escapes = relative.is_absolute()
             || relative
@@ -236,6 +246,27 @@ impl<'a> Checker<'a> {
             return;
         }
         let target = base.join(relative);
+        let root = match files {
+            Files::Disk(root) => root,
+            Files::Commit(repo, commit) => {
+                match repo.entry_kind(*commit, &target) {
+                    Some(crate::git::EntryKind::File) => {}
+                    Some(crate::git::EntryKind::Link) => self.error(
+                        Code::PathEscapesRepository,
+                        pointer,
+                        format!("`{reference}` is a symbolic link"),
+                        Some("commit the file itself, not a link to it".into()),
+                    ),
+                    _ => self.error(
+                        Code::PathNotFound,
+                        pointer,
+                        format!("`{reference}` is not in the commit (looked for {})", target.display()),
+                        Some("commit the file, or correct the path".into()),
+                    ),
+                }
+                return;
+            }
+        };
         let Ok(real) = target.canonicalize() else {
             self.error(
                 Code::PathNotFound,
@@ -329,7 +360,7 @@ pub fn release(ctx: &Context<'_>, file: &Path, unit: &ReleaseUnit) -> Vec<Findin
     ];
     for (pointer, reference) in references {
         if let Some(reference) = reference {
-            check.reference(&ctx.root, base, pointer, reference);
+            check.reference(&ctx.files, base, pointer, reference);
         }
     }
 
