@@ -60,7 +60,8 @@ fn main() {
         let mut count = 0;
         for schedule in &schedules {
             for window in &schedule.environment.windows {
-                count += schedule.occurrences(window, &start).take_while(|o| o.start < year_end).count();
+                count +=
+                    schedule.occurrences(window, &start).take_while(|o| o.start < year_end).count();
             }
         }
         black_box(count)
@@ -96,7 +97,10 @@ fn main() {
 
     measure("100,000 next-allowed searches: any TEST window", || {
         let need = release_gate::window::Need { downtime: TimeDelta::zero(), published: None };
-        let found = instants.iter().filter(|at| test.next_allowed(None, &need, &[], **at).is_some()).count();
+        let found = instants
+            .iter()
+            .filter(|at| test.next_allowed(None, &need, &[], **at).is_some())
+            .count();
         black_box(found);
         instants.len()
     });

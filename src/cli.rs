@@ -42,6 +42,34 @@ enum Command {
         #[command(flatten)]
         common: Common,
     },
+    /// Decide whether a change may merge into an environment branch.
+    ///
+    /// Reads everything from git: the policy from the base commit (the target
+    /// branch), the manifests from the head, earlier environments' evidence from
+    /// their branches. Exit 0 allowed, 1 blocked, 2 when it cannot decide (a
+    /// revision or an environment branch is missing, the target's policy is
+    /// unusable).
+    Check {
+        /// The target branch (e.g. `test`, `origin/test`) or a commit on it.
+        #[arg(long, value_name = "REV")]
+        base: String,
+        /// The change's head (branch or commit).
+        #[arg(long, value_name = "REV")]
+        head: String,
+        /// The target environment; by default the one whose branch --base names.
+        #[arg(long, value_name = "ENV")]
+        env: Option<String>,
+        /// Evaluation instant (RFC 3339 with offset); defaults to now. Replays a
+        /// decision for audits.
+        #[arg(long, value_name = "TIME", value_parser = instant)]
+        at: Option<DateTime<FixedOffset>>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = CheckFormat::Text)]
+        format: CheckFormat,
+        /// The repository; by default the one around the working directory.
+        #[arg(long, value_name = "DIR")]
+        repo: Option<PathBuf>,
+    },
     /// Show, check or scaffold a policy.
     Policy {
         #[command(subcommand)]
@@ -130,6 +158,21 @@ enum PolicyAction {
     },
 }
 
+/// Output formats of `check`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum CheckFormat {
+    /// For a person.
+    Text,
+    /// The decision as data (`release-gate schema check-report`).
+    Json,
+    /// The pull-request comment.
+    Markdown,
+    /// Workflow annotations on manifest lines, the job summary and step outputs.
+    Github,
+    /// SARIF 2.1.0 for code scanning.
+    Sarif,
+}
+
 /// Output formats of `windows`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 enum WindowsFormat {
@@ -170,6 +213,15 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Lint { paths, common } => run_lint(&paths, &common),
         Command::Policy { action } => run_policy(action),
+        Command::Check { base, head, env, at, format, repo } => {
+            let request = crate::gate::Request {
+                base,
+                head,
+                environment: env,
+                at: at.unwrap_or_else(|| Utc::now().fixed_offset()),
+            };
+            run_check(&request, format, repo.as_deref())
+        }
         Command::Plan { release, from, format, policy } => {
             run_plan(&release, from, format, policy.as_deref())
         }
@@ -389,4 +441,44 @@ fn run_plan(
     write_out(&text);
     warn_expiry(&loaded, Utc::now().fixed_offset());
     Ok(ExitCode::SUCCESS)
+}
+
+fn run_check(
+    request: &crate::gate::Request,
+    format: CheckFormat,
+    repo: Option<&Path>,
+) -> Result<ExitCode, String> {
+    let cwd = std::env::current_dir().map_err(|err| format!("no working directory: {err}"))?;
+    let repo = crate::git::Repo::discover(repo.unwrap_or(&cwd))?;
+    let decision = crate::gate::check(&repo, request)?;
+
+    let text = match format {
+        CheckFormat::Text => render::gate::text(&decision, use_color()),
+        CheckFormat::Json => render::gate::json(&decision),
+        CheckFormat::Markdown => render::gate::markdown(&decision),
+        CheckFormat::Sarif => render::gate::sarif(&decision),
+        CheckFormat::Github => {
+            github_files(&decision)?;
+            render::gate::github(&decision)
+        }
+    };
+    write_out(&text);
+    Ok(if decision.allowed() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// Under GitHub Actions: the job summary and the step outputs `verdict` and
+/// `next-window`, appended to the files the runner names.
+fn github_files(decision: &crate::gate::Decision) -> Result<(), String> {
+    let append = |variable: &str, text: &str| -> Result<(), String> {
+        let Some(path) = std::env::var_os(variable) else { return Ok(()) };
+        let mut file =
+            std::fs::OpenOptions::new().append(true).create(true).open(&path).map_err(|err| {
+                format!("{variable}: cannot open {}: {err}", Path::new(&path).display())
+            })?;
+        file.write_all(text.as_bytes()).map_err(|err| format!("{variable}: {err}"))
+    };
+    append("GITHUB_STEP_SUMMARY", &render::gate::markdown(decision))?;
+    let next = decision.next_window().map(|n| n.start.to_rfc3339()).unwrap_or_default();
+    let verdict = if decision.allowed() { "allowed" } else { "blocked" };
+    append("GITHUB_OUTPUT", &format!("verdict={verdict}\nnext-window={next}\n"))
 }

@@ -145,6 +145,44 @@ codes! {
         "The window kind was already used as often as allowed this week or month.",
     EmergencyNotDeclared = "emergency-not-declared":
         "An emergency change lacks a declaration by an ISB with a reason.",
+    UnknownPath = "unknown-path":
+        "A changed path is neither a manifest, a file of a release unit, nor ignored by the policy.",
+    DeletedManifest = "deleted-manifest":
+        "The change deletes a release unit or a stage record; history stays, a rollback is recorded.",
+    UnitEdited = "unit-edited":
+        "A release unit already on the target branch was changed; a fix is a new version.",
+    MissingStageRecord = "missing-stage-record":
+        "A unit reaches an environment without its stage record for that environment.",
+    RecordOutOfOrder = "record-out-of-order":
+        "A stage record for a later environment arrives on an earlier environment's branch.",
+    MissingEvidence = "missing-evidence":
+        "An earlier environment's stage record is missing on its branch or in the change.",
+    DiffersFromEarlierBranch = "differs-from-earlier-branch":
+        "The unit or an earlier record differs from the copy on that environment's branch.",
+    QaNotPassed = "qa-not-passed":
+        "An earlier environment's QA did not pass, or found defects without a go decision.",
+    ApprovalMissing = "approval-missing":
+        "An earlier environment's record holds no approval for the next environment.",
+    ApproverNotListed = "approver-not-listed":
+        "The approver is not an approver of that environment in the target branch's policy.",
+    SelfApproval = "self-approval":
+        "The unit's author approved it; approvals need a second person.",
+    DigestMismatch = "digest-mismatch":
+        "A record's `release-digest` is not the SHA-256 of this release unit's release.yaml.",
+    ApprovalUnsigned = "approval-unsigned":
+        "Under `ssh-signature`, the commit that last changed the approved record is not signed.",
+    ApprovalBadSignature = "approval-bad-signature":
+        "The approval's commit is signed, but not by a key the policy lists for the approver.",
+    ApprovalsUnverified = "approvals-unverified":
+        "The policy's approvals mode is `none`: approvals are trusted without proof.",
+    ApprovalModeUnavailable = "approval-mode-unavailable":
+        "The approvals mode needs an integration this run does not have.",
+    PolicyChangeUnapproved = "policy-change-unapproved":
+        "The change edits the policy without a policy admin's approval.",
+    DeltaBaseMissing = "delta-base-missing":
+        "A delta unit's base version is not deployed on the target environment.",
+    RollbackUnknown = "rollback-unknown":
+        "A rollback names a version that was never deployed on the target environment.",
 }
 
 impl fmt::Display for Code {

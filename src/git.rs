@@ -16,6 +16,21 @@ pub enum EntryKind {
     Folder,
 }
 
+/// How a path changed between two commits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Status {
+    Added,
+    Modified,
+    Deleted,
+}
+
+/// One changed path.
+#[derive(Clone, Debug)]
+pub struct Change {
+    pub path: PathBuf,
+    pub status: Status,
+}
+
 /// A repository opened for reading.
 pub struct Repo {
     repo: Repository,
@@ -103,6 +118,87 @@ impl Repo {
             .find_blob(id)
             .map(|b| b.content().to_vec())
             .map_err(|err| err.message().to_string())
+    }
+
+    /// The best common ancestor of two commits: a pull request's changes are
+    /// those from here to its head, as GitHub shows them.
+    pub fn merge_base(&self, a: Oid, b: Oid) -> Result<Oid, String> {
+        self.repo
+            .merge_base(a, b)
+            .map_err(|err| format!("no common history between {a} and {b}: {}", err.message()))
+    }
+
+    /// The paths that differ between two commits, with how they changed.
+    pub fn changed_paths(&self, from: Oid, to: Oid) -> Result<Vec<Change>, String> {
+        let old = self.tree(from)?;
+        let new = self.tree(to)?;
+        let diff = self
+            .repo
+            .diff_tree_to_tree(Some(&old), Some(&new), None)
+            .map_err(|err| err.message().to_string())?;
+        let mut changes = Vec::new();
+        for delta in diff.deltas() {
+            let status = match delta.status() {
+                git2::Delta::Added => Status::Added,
+                git2::Delta::Deleted => Status::Deleted,
+                _ => Status::Modified,
+            };
+            let file = if status == Status::Deleted { delta.old_file() } else { delta.new_file() };
+            if let Some(path) = file.path() {
+                changes.push(Change { path: path.to_path_buf(), status });
+            }
+        }
+        Ok(changes)
+    }
+
+    /// The blob id of a path at a commit.
+    pub fn blob_id(&self, commit: Oid, path: &Path) -> Option<Oid> {
+        let entry = self.tree(commit).ok()?.get_path(path).ok()?;
+        (entry.kind() == Some(ObjectType::Blob)).then(|| entry.id())
+    }
+
+    /// The newest commit reachable from `tip` that changed `path` (added it or
+    /// changed its content), following every parent.
+    pub fn last_change(&self, tip: Oid, path: &Path) -> Result<Option<Oid>, String> {
+        let mut walk = self.repo.revwalk().map_err(|err| err.message().to_string())?;
+        walk.set_sorting(git2::Sort::TOPOLOGICAL | git2::Sort::TIME)
+            .map_err(|err| err.message().to_string())?;
+        walk.push(tip).map_err(|err| err.message().to_string())?;
+        for id in walk {
+            let id = id.map_err(|err| err.message().to_string())?;
+            let here = self.blob_id(id, path);
+            let Some(here) = here else { continue };
+            let commit = self.repo.find_commit(id).map_err(|err| err.message().to_string())?;
+            let same_in_a_parent =
+                commit.parent_ids().any(|parent| self.blob_id(parent, path) == Some(here));
+            if !same_in_a_parent {
+                return Ok(Some(id));
+            }
+        }
+        Ok(None)
+    }
+
+    /// A commit's signature (if any) and the bytes it signs.
+    pub fn signature(&self, commit: Oid) -> Result<(Option<String>, Vec<u8>), String> {
+        match self.repo.extract_signature(&commit, None) {
+            Ok((signature, signed)) => {
+                Ok((Some(String::from_utf8_lossy(&signature).into_owned()), signed.to_vec()))
+            }
+            Err(err) if err.code() == git2::ErrorCode::NotFound => Ok((None, Vec::new())),
+            Err(err) => Err(err.message().to_string()),
+        }
+    }
+
+    /// When a commit was committed.
+    pub fn commit_time(&self, commit: Oid) -> Result<chrono::DateTime<chrono::Utc>, String> {
+        let commit = self.repo.find_commit(commit).map_err(|err| err.message().to_string())?;
+        chrono::DateTime::from_timestamp(commit.time().seconds(), 0)
+            .ok_or_else(|| "commit time out of range".to_string())
+    }
+
+    /// The short form of a commit id.
+    pub fn short(&self, commit: Oid) -> String {
+        commit.to_string()[..10].to_string()
     }
 
     fn tree(&self, commit: Oid) -> Result<git2::Tree<'_>, String> {

@@ -10,6 +10,7 @@
 pub mod calendar;
 pub mod cli;
 pub mod diagnostic;
+pub mod gate;
 pub mod git;
 pub mod ics;
 pub mod lint;

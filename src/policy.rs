@@ -120,6 +120,12 @@ pub fn load_file(path: &Path) -> Result<LoadedPolicy, Report> {
     parse(path, text, Origin::File(path.to_path_buf()))
 }
 
+/// Reads and checks a policy from bytes (a blob of a commit).
+pub fn from_bytes(path: &Path, bytes: Vec<u8>) -> Result<LoadedPolicy, Report> {
+    let text = crate::source::decode(path, bytes).map_err(Report::refused)?;
+    parse(path, text, Origin::File(path.to_path_buf()))
+}
+
 fn parse(path: &Path, text: String, origin: Origin) -> Result<LoadedPolicy, Report> {
     let (document, mut report) = lint::check_text(None, path, &text, Some(Kind::Policy));
     let policy = match document {

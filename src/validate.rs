@@ -260,7 +260,10 @@ impl<'a> Checker<'a> {
                     _ => self.error(
                         Code::PathNotFound,
                         pointer,
-                        format!("`{reference}` is not in the commit (looked for {})", target.display()),
+                        format!(
+                            "`{reference}` is not in the commit (looked for {})",
+                            target.display()
+                        ),
                         Some("commit the file, or correct the path".into()),
                     ),
                 }

@@ -564,7 +564,7 @@ pub struct Breach {
 }
 
 /// An occurrence proposed instead.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
 pub struct Next {
     pub window: String,
     pub start: DateTime<FixedOffset>,

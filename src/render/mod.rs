@@ -1,5 +1,6 @@
 //! Renderers: each takes a finished report and only formats it.
 
+pub mod gate;
 pub mod json;
 pub mod text;
 

@@ -11,6 +11,13 @@ use crate::lint::Report;
 
 /// Renders every finding and a closing summary line.
 pub fn render(report: &Report, color: bool) -> String {
+    let mut out = findings(report, color);
+    let _ = writeln!(out, "{}", summary(report));
+    out
+}
+
+/// Renders every finding: the one-line form, the snippet, the hint.
+pub fn findings(report: &Report, color: bool) -> String {
     let renderer = if color { Renderer::styled() } else { Renderer::plain() };
     let mut out = String::new();
 
@@ -38,7 +45,6 @@ pub fn render(report: &Report, color: bool) -> String {
         }
     }
 
-    let _ = writeln!(out, "{}", summary(report));
     out
 }
 

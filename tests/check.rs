@@ -1,0 +1,749 @@
+//! The gate on real repositories: dev, test and prod branches, promotions made
+//! the way people make them (`git checkout dev -- releases/...`), SSH-signed
+//! approvals made with keys from `ssh-keygen`, and the real binary deciding.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
+mod common;
+
+use std::fs;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use common::{git, json, root};
+use sha2::{Digest, Sha256};
+
+const UNIT: &str = "releases/gwa-core/4.2.0";
+
+fn example(name: &str) -> String {
+    fs::read_to_string(root().join("examples").join(UNIT).join(name)).unwrap()
+}
+
+fn digest(text: &str) -> String {
+    format!("sha256:{:x}", Sha256::digest(text.as_bytes()))
+}
+
+/// A GitOps repository with `main`, `dev`, `test` and `prod`.
+struct Repo {
+    dir: tempfile::TempDir,
+}
+
+impl Repo {
+    fn new() -> Repo {
+        let repo = Repo { dir: common::git_repository() };
+        for branch in ["dev", "test", "prod"] {
+            repo.git(&["branch", branch]);
+        }
+        repo
+    }
+
+    fn path(&self) -> &Path {
+        self.dir.path()
+    }
+
+    fn git(&self, args: &[&str]) -> String {
+        git(self.path(), args)
+    }
+
+    fn write(&self, path: &str, text: &str) {
+        let full = self.path().join(path);
+        fs::create_dir_all(full.parent().unwrap()).unwrap();
+        fs::write(full, text).unwrap();
+        self.git(&["add", path]);
+    }
+
+    fn commit(&self, message: &str) {
+        self.git(&["commit", "-q", "-m", message]);
+    }
+
+    fn checkout(&self, branch: &str) {
+        self.git(&["checkout", "-q", branch]);
+    }
+
+    fn branch_from(&self, new: &str, from: &str) {
+        self.git(&["checkout", "-q", "-b", new, from]);
+    }
+
+    /// Delivers the example unit to `dev` with its DEV record (approved for test).
+    fn deliver_to_dev(&self, release: &str, dev_record: &str) {
+        self.checkout("dev");
+        self.write(&format!("{UNIT}/release.yaml"), release);
+        for doc in ["release-notes", "installation", "authentication", "user-guide"] {
+            self.write(&format!("{UNIT}/docs/{doc}.md"), &example(&format!("docs/{doc}.md")));
+        }
+        self.write(&format!("{UNIT}/dev.yaml"), dev_record);
+        self.commit("gwa-core 4.2.0 on dev");
+    }
+
+    /// A promotion branch from `to`, bringing the unit from `from` and a record.
+    fn promote(&self, name: &str, from: &str, to: &str, record: &str) {
+        self.branch_from(name, to);
+        self.git(&["checkout", from, "--", UNIT]);
+        self.write(&format!("{UNIT}/{to}.yaml"), record);
+        self.commit(&format!("promote to {to}"));
+    }
+
+    fn merge_into(&self, branch: &str, from: &str) {
+        self.checkout(branch);
+        self.git(&["merge", "-q", "--ff-only", from]);
+    }
+
+    fn check(&self, base: &str, head: &str, at: &str) -> (i32, serde_json::Value) {
+        let output = common::run(
+            self.path(),
+            &["check", "--base", base, "--head", head, "--at", at, "--format", "json"],
+        );
+        let code = output.status.code().unwrap();
+        assert_ne!(code, 2, "unusable: {}", String::from_utf8_lossy(&output.stderr));
+        (code, json(&output))
+    }
+}
+
+/// The codes of a decision's errors.
+fn errors(report: &serde_json::Value) -> Vec<String> {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "error")
+        .map(|f| f["code"].as_str().unwrap().to_string())
+        .collect()
+}
+
+fn finding<'a>(report: &'a serde_json::Value, code: &str) -> &'a serde_json::Value {
+    report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["code"] == code)
+        .unwrap_or_else(|| panic!("no {code} in {report:#}"))
+}
+
+fn at_line(report: &serde_json::Value, code: &str, file: &str, line: u64) {
+    let f = finding(report, code);
+    assert_eq!(f["file"], file, "{f:#}");
+    assert_eq!(f["line"], line, "{f:#}");
+}
+
+/// A repository where gwa-core 4.2.0 is on dev, approved for test, and a
+/// promotion branch `promote` brings it to test with the example TEST record.
+fn promoted_to_test(test_record: &str) -> Repo {
+    let repo = Repo::new();
+    repo.deliver_to_dev(&example("release.yaml"), &example("dev.yaml"));
+    repo.promote("promote", "dev", "test", test_record);
+    repo
+}
+
+/// The example TEST record before QA: only the deployment plan.
+fn test_plan() -> String {
+    let record = example("test.yaml");
+    record[..record.find("qa:").unwrap()].to_string()
+}
+
+const IN_WINDOW: &str = "2026-11-26T07:30:00+01:00";
+
+#[test]
+fn an_allowed_promotion_from_dev_to_test_in_the_regular_window() {
+    let repo = promoted_to_test(&test_plan());
+    let (code, report) = repo.check("test", "promote", IN_WINDOW);
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["verdict"], "allowed");
+    assert_eq!(report["units"][0]["change"], "deployment");
+    // The embedded policy has expired and trusts approvals unverified: both said.
+    let warnings: Vec<&str> = report["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| f["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(warnings, ["approvals-unverified", "policy-expired"]);
+}
+
+#[test]
+fn the_same_promotion_at_17_01_is_outside_the_window() {
+    let repo = promoted_to_test(&test_plan());
+    let (code, report) = repo.check("test", "promote", "2026-11-26T17:01:00+01:00");
+    assert_eq!(code, 1);
+    assert_eq!(errors(&report), ["outside-window"]);
+    at_line(&report, "outside-window", &format!("{UNIT}/test.yaml"), 11);
+    assert!(
+        finding(&report, "outside-window")["hint"]
+            .as_str()
+            .unwrap()
+            .contains("next allowed: regular window Thu 2026-12-03 07:00 +01:00 to 17:00")
+    );
+    assert_eq!(report["next_window"]["start"], "2026-12-03T07:00:00+01:00");
+}
+
+#[test]
+fn every_output_format_renders_the_same_decision() {
+    let repo = promoted_to_test(&test_plan());
+    let run = |format: &str| {
+        let output = common::run(
+            repo.path(),
+            &[
+                "check",
+                "--base",
+                "test",
+                "--head",
+                "promote",
+                "--at",
+                "2026-11-26T17:01:00+01:00",
+                "--format",
+                format,
+            ],
+        );
+        assert_eq!(output.status.code(), Some(1), "{format}");
+        String::from_utf8(output.stdout).unwrap()
+    };
+    let text = run("text");
+    assert!(
+        text.contains(&format!(
+            "{UNIT}/test.yaml:11:11: error: the change is merged at Thu 2026-11-26 17:01 +01:00"
+        )),
+        "{text}"
+    );
+    assert!(text.contains("  FAIL inside an allowed window"));
+    assert!(text.ends_with("BLOCKED: 1 error, 2 warnings\n"), "{text}");
+
+    let markdown = run("markdown");
+    assert!(markdown.starts_with("### ⛔ release-gate: blocked into `test`"), "{markdown}");
+    assert!(markdown.contains("| inside an allowed window | ❌ failed |"));
+    assert!(
+        markdown.contains(
+            "**Next allowed window:** regular window, Thu 2026-12-03 07:00 +01:00 to 17:00"
+        )
+    );
+    assert!(markdown.contains("<details><summary>Findings</summary>"));
+
+    let github = run("github");
+    assert!(github.contains(&format!("::error file={UNIT}/test.yaml,line=11,col=11,endLine=11,title=outside-window::the change is merged at Thu 2026-11-26 17%3A01 +01%3A00").replace("17%3A01 +01%3A00", "17:01 +01:00")), "{github}");
+
+    let sarif: serde_json::Value = serde_json::from_str(&run("sarif")).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let result = &sarif["runs"][0]["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["ruleId"] == "outside-window")
+        .unwrap()["locations"][0]["physicalLocation"];
+    assert_eq!(result["artifactLocation"]["uri"], format!("{UNIT}/test.yaml"));
+    assert_eq!(result["region"]["startLine"], 11);
+
+    let report: serde_json::Value = serde_json::from_str(&run("json")).unwrap();
+    assert_eq!(report["verdict"], "blocked");
+}
+
+#[test]
+fn github_format_writes_outputs_and_the_job_summary() {
+    let repo = promoted_to_test(&test_plan());
+    let outputs = repo.path().join("outputs");
+    let summary = repo.path().join("summary.md");
+    let output = Command::new(env!("CARGO_BIN_EXE_release-gate"))
+        .args([
+            "check",
+            "--base",
+            "test",
+            "--head",
+            "promote",
+            "--at",
+            "2026-11-26T17:01:00+01:00",
+            "--format",
+            "github",
+        ])
+        .current_dir(repo.path())
+        .env("GITHUB_OUTPUT", &outputs)
+        .env("GITHUB_STEP_SUMMARY", &summary)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        fs::read_to_string(outputs).unwrap(),
+        "verdict=blocked\nnext-window=2026-12-03T07:00:00+01:00\n"
+    );
+    assert!(
+        fs::read_to_string(summary)
+            .unwrap()
+            .starts_with("### ⛔ release-gate: blocked into `test`")
+    );
+}
+
+#[test]
+fn prod_without_test_approval_is_blocked() {
+    let repo = promoted_to_test(&test_plan());
+    repo.merge_into("test", "promote");
+    // TEST records QA but no approval.
+    let record = example("test.yaml");
+    let without_approval = &record[..record.find("approval:").unwrap()];
+    repo.checkout("test");
+    repo.write(&format!("{UNIT}/test.yaml"), without_approval);
+    repo.commit("QA on test");
+    let prod = example("test.yaml")
+        .replace("environment: test", "environment: prod")
+        .replace("window: regular", "window: small-downtime")
+        .replace("2026-11-26T07:00:00+01:00", "2026-12-09T17:00:00+01:00")
+        .replace("2026-11-26T11:00:00+01:00", "2026-12-09T19:00:00+01:00");
+    let prod = prod[..prod.find("qa:").unwrap()].to_string();
+    repo.promote("to-prod", "test", "prod", &prod);
+
+    let (code, report) = repo.check("prod", "to-prod", "2026-12-09T17:30:00+01:00");
+    assert_eq!(code, 1);
+    assert_eq!(errors(&report), ["approval-missing"]);
+    let f = finding(&report, "approval-missing");
+    assert_eq!(f["file"], format!("{UNIT}/test.yaml"));
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("`test` has not approved gwa-core 4.2.0 for `prod`")
+    );
+}
+
+#[test]
+fn an_approval_for_a_different_digest_does_not_count() {
+    let repo = Repo::new();
+    let other = digest("another release.yaml");
+    let dev = example("dev.yaml").replace(&digest(&example("release.yaml")), &other);
+    repo.deliver_to_dev(&example("release.yaml"), &dev);
+    repo.promote("promote", "dev", "test", &test_plan());
+    let (code, report) = repo.check("test", "promote", IN_WINDOW);
+    assert_eq!(code, 1);
+    assert_eq!(errors(&report), ["digest-mismatch"]);
+    at_line(&report, "digest-mismatch", &format!("{UNIT}/dev.yaml"), 7);
+}
+
+#[test]
+fn a_unit_edited_on_the_way_is_blocked() {
+    let repo = Repo::new();
+    repo.deliver_to_dev(&example("release.yaml"), &example("dev.yaml"));
+    repo.branch_from("promote", "test");
+    repo.git(&["checkout", "dev", "--", UNIT]);
+    repo.write(
+        &format!("{UNIT}/release.yaml"),
+        &example("release.yaml").replace("quarterly release", "quarterly release, patched"),
+    );
+    repo.write(&format!("{UNIT}/test.yaml"), &test_plan());
+    repo.commit("promote with a change");
+    let (code, report) = repo.check("test", "promote", IN_WINDOW);
+    assert_eq!(code, 1);
+    let codes = errors(&report);
+    assert!(codes.contains(&"differs-from-earlier-branch".to_string()), "{codes:?}");
+    assert!(codes.contains(&"digest-mismatch".to_string()), "{codes:?}");
+    assert_eq!(
+        finding(&report, "differs-from-earlier-branch")["file"],
+        format!("{UNIT}/release.yaml")
+    );
+}
+
+#[test]
+fn a_record_edited_on_the_way_is_blocked() {
+    let repo = Repo::new();
+    repo.deliver_to_dev(&example("release.yaml"), &example("dev.yaml"));
+    repo.branch_from("promote", "test");
+    repo.git(&["checkout", "dev", "--", UNIT]);
+    repo.write(
+        &format!("{UNIT}/dev.yaml"),
+        &example("dev.yaml").replace("result: passed", "result: passed\n  findings: []"),
+    );
+    repo.write(&format!("{UNIT}/test.yaml"), &test_plan());
+    repo.commit("promote with an edited record");
+    let (_, report) = repo.check("test", "promote", IN_WINDOW);
+    assert_eq!(errors(&report), ["differs-from-earlier-branch"]);
+    assert_eq!(finding(&report, "differs-from-earlier-branch")["file"], format!("{UNIT}/dev.yaml"));
+}
+
+#[test]
+fn a_unit_created_directly_on_test_is_blocked() {
+    let repo = Repo::new();
+    repo.branch_from("direct", "test");
+    repo.write(&format!("{UNIT}/release.yaml"), &example("release.yaml"));
+    for doc in ["release-notes", "installation", "authentication", "user-guide"] {
+        repo.write(&format!("{UNIT}/docs/{doc}.md"), "text\n");
+    }
+    repo.write(&format!("{UNIT}/test.yaml"), &test_plan());
+    repo.commit("straight to test");
+    let (code, report) = repo.check("test", "direct", IN_WINDOW);
+    assert_eq!(code, 1);
+    assert_eq!(errors(&report), ["missing-evidence"]);
+    assert!(
+        finding(&report, "missing-evidence")["message"]
+            .as_str()
+            .unwrap()
+            .contains("was never on `dev`")
+    );
+}
+
+#[test]
+fn an_approver_not_listed_and_a_self_approval_are_blocked() {
+    let repo = Repo::new();
+    // ben approves TEST, not DEV; and anna approves a unit anna authored.
+    let release = example("release.yaml").replace("author: dora", "author: anna");
+    let dev = example("dev.yaml").replace(&digest(&example("release.yaml")), &digest(&release));
+    repo.deliver_to_dev(&release, &dev);
+    let plan = test_plan().replace(&digest(&example("release.yaml")), &digest(&release));
+    repo.promote("promote", "dev", "test", &plan);
+    let (_, report) = repo.check("test", "promote", IN_WINDOW);
+    assert_eq!(errors(&report), ["self-approval"]);
+    at_line(&report, "self-approval", &format!("{UNIT}/dev.yaml"), 19);
+
+    let repo = Repo::new();
+    repo.deliver_to_dev(
+        &example("release.yaml"),
+        &example("dev.yaml")
+            .replace("by: anna\n  at: 2026-11-20T15:30", "by: ben\n  at: 2026-11-20T15:30"),
+    );
+    repo.promote("promote", "dev", "test", &test_plan());
+    let (_, report) = repo.check("test", "promote", IN_WINDOW);
+    assert_eq!(errors(&report), ["approver-not-listed"]);
+    assert!(
+        finding(&report, "approver-not-listed")["hint"]
+            .as_str()
+            .unwrap()
+            .contains("approvers of `dev`: anna")
+    );
+}
+
+/// A key pair made by ssh-keygen, and the git settings to sign with it.
+struct Key {
+    private: PathBuf,
+    public: String,
+}
+
+fn keygen(dir: &Path, name: &str) -> Key {
+    let private = dir.join(name);
+    let status = Command::new("ssh-keygen")
+        .args(["-q", "-t", "ed25519", "-N", "", "-C", name, "-f"])
+        .arg(&private)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let public = fs::read_to_string(private.with_extension("pub")).unwrap().trim().to_string();
+    Key { private, public }
+}
+
+fn signed_commit(repo: &Repo, key: Option<&Key>, message: &str) {
+    match key {
+        Some(key) => repo.git(&[
+            "-c",
+            "gpg.format=ssh",
+            "-c",
+            &format!("user.signingkey={}", key.private.display()),
+            "commit",
+            "-q",
+            "-S",
+            "-m",
+            message,
+        ]),
+        None => repo.git(&["commit", "-q", "-m", message]),
+    };
+}
+
+/// The embedded policy with `ssh-signature` approvals and keys for anna (DEV) and
+/// paula (policy admin), committed on every environment branch.
+fn signed_policy(repo: &Repo, anna: &Key, paula: &Key) -> String {
+    let policy = release_gate::policy::DEFAULT_TEXT
+        .replace("approvals:\n  mode: none", "approvals:\n  mode: ssh-signature")
+        .replace(
+            "- { id: anna, name: Anna Example (DEV approver) }",
+            &format!("- {{ id: anna, name: Anna, signing-keys: [\"{}\"] }}", anna.public),
+        )
+        .replace(
+            "- { id: paula, name: Paula Example (policy admin) }",
+            &format!("- {{ id: paula, name: Paula, signing-keys: [\"{}\"] }}", paula.public),
+        );
+    assert!(policy.contains("ssh-signature") && policy.contains(&anna.public));
+    for branch in ["dev", "test", "prod"] {
+        repo.checkout(branch);
+        repo.write(".release-gate.yaml", &policy);
+        repo.commit("policy");
+    }
+    policy
+}
+
+fn signed_scenario(signer: Option<&str>) -> (Repo, serde_json::Value) {
+    let repo = Repo::new();
+    let keys = tempfile::tempdir().unwrap();
+    let anna = keygen(keys.path(), "anna");
+    let mallory = keygen(keys.path(), "mallory");
+    let paula = keygen(keys.path(), "paula");
+    signed_policy(&repo, &anna, &paula);
+
+    repo.checkout("dev");
+    repo.write(&format!("{UNIT}/release.yaml"), &example("release.yaml"));
+    for doc in ["release-notes", "installation", "authentication", "user-guide"] {
+        repo.write(&format!("{UNIT}/docs/{doc}.md"), &example(&format!("docs/{doc}.md")));
+    }
+    repo.write(&format!("{UNIT}/dev.yaml"), &example("dev.yaml"));
+    let key = match signer {
+        Some("anna") => Some(&anna),
+        Some(_) => Some(&mallory),
+        None => None,
+    };
+    signed_commit(&repo, key, "approve on dev");
+    repo.promote("promote", "dev", "test", &test_plan());
+    let (_, report) = repo.check("test", "promote", IN_WINDOW);
+    (repo, report)
+}
+
+#[test]
+fn a_signed_approval_counts() {
+    let (_, report) = signed_scenario(Some("anna"));
+    assert_eq!(report["verdict"], "allowed", "{report:#}");
+    let rules = report["units"][0]["rules"].as_array().unwrap();
+    assert!(
+        rules.iter().any(|r| r["rule"] == "approval signed by the approver" && r["passed"] == true)
+    );
+}
+
+#[test]
+fn an_unsigned_approval_and_one_signed_by_another_key_do_not_count() {
+    let (_, report) = signed_scenario(None);
+    assert_eq!(errors(&report), ["approval-unsigned"]);
+    let (_, report) = signed_scenario(Some("mallory"));
+    assert_eq!(errors(&report), ["approval-bad-signature"]);
+    assert!(
+        finding(&report, "approval-bad-signature")["message"]
+            .as_str()
+            .unwrap()
+            .contains("not signed by anna")
+    );
+}
+
+#[test]
+fn a_pull_request_cannot_relax_its_own_gate() {
+    let repo = promoted_to_test(&test_plan());
+    let keys = tempfile::tempdir().unwrap();
+    let anna = keygen(keys.path(), "anna");
+    let paula = keygen(keys.path(), "paula");
+    // The target branch's policy wants signed approvals and has TEST windows.
+    repo.checkout("test");
+    let strict = signed_policy(&repo, &anna, &paula);
+    repo.checkout("promote");
+    repo.git(&["merge", "-q", "--no-edit", "test"]);
+    // The pull request relaxes the policy: TEST unrestricted, approvals unverified.
+    let relaxed = strict.replace("mode: ssh-signature", "mode: none").replace(
+        "  - name: test\n    branch: test\n",
+        "  - name: test\n    branch: test\n    restricted: false\n",
+    );
+    repo.write(".release-gate.yaml", &relaxed);
+    repo.commit("relax the gate");
+
+    let (code, report) = repo.check("test", "promote", "2026-11-26T20:00:00+01:00");
+    assert_eq!(code, 1);
+    let codes = errors(&report);
+    assert!(
+        codes.contains(&"outside-window".to_string()),
+        "base policy's windows apply: {codes:?}"
+    );
+    assert!(codes.contains(&"policy-change-unapproved".to_string()), "{codes:?}");
+    assert!(
+        codes.contains(&"approval-unsigned".to_string()),
+        "base policy's mode applies: {codes:?}"
+    );
+}
+
+#[test]
+fn a_delta_without_its_base_on_test_is_blocked() {
+    let repo = Repo::new();
+    let release = example("release.yaml").replace("scope: full", "scope: delta\nbase: 4.1.0");
+    let dev = example("dev.yaml").replace(&digest(&example("release.yaml")), &digest(&release));
+    repo.deliver_to_dev(&release, &dev);
+    repo.promote(
+        "promote",
+        "dev",
+        "test",
+        &test_plan().replace(&digest(&example("release.yaml")), &digest(&release)),
+    );
+    let (_, report) = repo.check("test", "promote", IN_WINDOW);
+    assert_eq!(errors(&report), ["delta-base-missing"]);
+    assert!(
+        finding(&report, "delta-base-missing")["message"]
+            .as_str()
+            .unwrap()
+            .contains("a delta on 4.1.0, which is not deployed on `test`")
+    );
+}
+
+#[test]
+fn a_rollback_needs_a_window_but_no_new_approvals() {
+    let repo = promoted_to_test(&test_plan());
+    repo.merge_into("test", "promote");
+    // 4.1.0 was on test before: pretend its record is there too.
+    repo.checkout("test");
+    let old_release = example("release.yaml").replace("version: 4.2.0", "version: 4.1.0");
+    let old = test_plan()
+        .replace("version: 4.2.0", "version: 4.1.0")
+        .replace("2026-11-26T", "2026-11-19T")
+        .replace(&digest(&example("release.yaml")), &digest(&old_release));
+    repo.write("releases/gwa-core/4.1.0/test.yaml", &old);
+    repo.write("releases/gwa-core/4.1.0/release.yaml", &old_release);
+    for doc in ["release-notes", "installation", "authentication", "user-guide"] {
+        repo.write(&format!("releases/gwa-core/4.1.0/docs/{doc}.md"), "text\n");
+    }
+    repo.commit("4.1.0 history");
+    repo.branch_from("rollback", "test");
+    let back = old
+        .replace("2026-11-19T07:00:00+01:00", "2026-12-03T07:00:00+01:00")
+        .replace("2026-11-19T11:00:00+01:00", "2026-12-03T09:00:00+01:00")
+        .replace("  downtime: 1h\n  notice:", "  downtime: 1h\n  rollback-from: 4.2.0\n  notice:");
+    repo.write("releases/gwa-core/4.1.0/test.yaml", &back);
+    repo.commit("roll back to 4.1.0");
+
+    let (code, report) = repo.check("test", "rollback", "2026-12-03T07:10:00+01:00");
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["units"][0]["change"], "rollback");
+    let (code, report) = repo.check("test", "rollback", "2026-12-03T18:00:00+01:00");
+    assert_eq!(code, 1);
+    assert_eq!(errors(&report), ["outside-window"]);
+}
+
+/// Promotes the example to test and on to prod with a PROD record built from `plan`.
+fn to_prod(prod_plan: &str) -> Repo {
+    let repo = promoted_to_test(&test_plan());
+    repo.merge_into("test", "promote");
+    repo.checkout("test");
+    repo.write(&format!("{UNIT}/test.yaml"), &example("test.yaml"));
+    repo.commit("QA and approval on test");
+    repo.promote("to-prod", "test", "prod", prod_plan);
+    repo
+}
+
+fn prod_record(window: &str, start: &str, end: &str, extra: &str) -> String {
+    format!(
+        "api: release-gate/v1\nkind: StageRecord\nunit: gwa-core\nversion: 4.2.0\nenvironment: prod\nrelease-digest: {}\ndeployment:\n  window: {window}\n  start: {start}\n  end: {end}\n{extra}",
+        digest(&example("release.yaml"))
+    )
+}
+
+#[test]
+fn downtime_in_the_small_window_without_downtime_is_blocked() {
+    let repo = to_prod(&prod_record(
+        "small",
+        "2026-12-09T07:00:00+01:00",
+        "2026-12-09T09:00:00+01:00",
+        "  downtime: 30m\n",
+    ));
+    let (_, report) = repo.check("prod", "to-prod", "2026-12-09T07:10:00+01:00");
+    assert_eq!(errors(&report), ["downtime-not-allowed"]);
+    at_line(&report, "downtime-not-allowed", &format!("{UNIT}/prod.yaml"), 11);
+}
+
+#[test]
+fn a_notice_published_too_late_is_blocked() {
+    let notice =
+        "  downtime: 30m\n  notice:\n    published: 2026-12-07T09:00:00+01:00\n    downtime: 30m\n";
+    let repo = to_prod(&prod_record(
+        "small-downtime",
+        "2026-12-09T17:00:00+01:00",
+        "2026-12-09T18:00:00+01:00",
+        notice,
+    ));
+    let (_, report) = repo.check("prod", "to-prod", "2026-12-09T17:10:00+01:00");
+    assert_eq!(errors(&report), ["notice-too-late"]);
+    let f = finding(&report, "notice-too-late");
+    assert!(
+        f["message"]
+            .as_str()
+            .unwrap()
+            .contains("after the deadline Sun 2026-12-06 17:00 +01:00 (3 days before the window)"),
+        "{f:#}"
+    );
+    assert!(
+        f["hint"]
+            .as_str()
+            .unwrap()
+            .contains("next allowed: small-downtime window Thu 2026-12-10 17:00"),
+        "{f:#}"
+    );
+}
+
+#[test]
+fn a_second_small_window_in_one_week_is_blocked() {
+    let repo = Repo::new();
+    // test already used a small window on Tuesday of week 49.
+    repo.checkout("test");
+    let used = test_plan()
+        .replace("version: 4.2.0", "version: 4.1.0")
+        .replace("window: regular", "window: small")
+        .replace("2026-11-26T07:00:00+01:00", "2026-12-01T07:00:00+01:00")
+        .replace("2026-11-26T11:00:00+01:00", "2026-12-01T08:00:00+01:00");
+    repo.write("releases/gwa-core/4.1.0/test.yaml", &used);
+    repo.write(
+        "releases/gwa-core/4.1.0/release.yaml",
+        &example("release.yaml").replace("version: 4.2.0", "version: 4.1.0"),
+    );
+    repo.commit("4.1.0 on test");
+    repo.deliver_to_dev(&example("release.yaml"), &example("dev.yaml"));
+    let plan = test_plan()
+        .replace("window: regular", "window: small")
+        .replace("2026-11-26T07:00:00+01:00", "2026-12-03T15:00:00+01:00")
+        .replace("2026-11-26T11:00:00+01:00", "2026-12-03T16:00:00+01:00");
+    repo.promote("promote", "dev", "test", &plan);
+    let (_, report) = repo.check("test", "promote", "2026-12-03T15:10:00+01:00");
+    assert_eq!(errors(&report), ["window-limit-exceeded"]);
+    assert_eq!(report["next_window"]["start"], "2026-12-07T07:00:00+01:00");
+}
+
+#[test]
+fn emergencies_need_the_isb() {
+    let emergency = |by: &str| {
+        format!(
+            "  downtime: 20m\n  emergency:\n    declared-by: {by}\n    declared-at: 2026-12-06T02:55:00+01:00\n    reason: Gateways reject renewed certificates.\n"
+        )
+    };
+    let repo = to_prod(&prod_record(
+        "emergency",
+        "2026-12-06T03:00:00+01:00",
+        "2026-12-06T04:00:00+01:00",
+        &emergency("carla"),
+    ));
+    let (_, report) = repo.check("prod", "to-prod", "2026-12-06T03:05:00+01:00");
+    assert_eq!(errors(&report), ["emergency-not-declared"]);
+
+    let repo = to_prod(&prod_record(
+        "emergency",
+        "2026-12-06T03:00:00+01:00",
+        "2026-12-06T04:00:00+01:00",
+        &emergency("erik"),
+    ));
+    let (code, report) = repo.check("prod", "to-prod", "2026-12-06T03:05:00+01:00");
+    assert_eq!(code, 0, "{report:#}");
+}
+
+#[test]
+fn adding_evidence_needs_no_window() {
+    let repo = promoted_to_test(&test_plan());
+    repo.merge_into("test", "promote");
+    repo.branch_from("qa", "test");
+    repo.write(&format!("{UNIT}/test.yaml"), &example("test.yaml"));
+    repo.commit("QA passed, approved for prod");
+    // Saturday night: no TEST window is open.
+    let (code, report) = repo.check("test", "qa", "2026-12-05T23:00:00+01:00");
+    assert_eq!(code, 0, "{report:#}");
+    assert_eq!(report["units"][0]["change"], "evidence");
+}
+
+#[test]
+fn an_unknown_path_is_blocked_by_name() {
+    let repo = promoted_to_test(&test_plan());
+    repo.write("scripts/deploy.sh", "#!/bin/sh\n");
+    repo.write("docs/runbook.md", "ignored by the policy\n");
+    repo.commit("more");
+    let (_, report) = repo.check("test", "promote", IN_WINDOW);
+    assert_eq!(errors(&report), ["unknown-path"]);
+    assert_eq!(finding(&report, "unknown-path")["file"], "scripts/deploy.sh");
+}
+
+#[test]
+fn a_missing_environment_branch_says_how_to_fetch_it() {
+    let repo = promoted_to_test(&test_plan());
+    repo.git(&["branch", "-D", "dev"]);
+    let output = common::run(
+        repo.path(),
+        &["check", "--base", "test", "--head", "promote", "--at", IN_WINDOW],
+    );
+    assert_eq!(output.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&output.stderr);
+    assert!(err.contains("the branch `dev` of environment `dev` is not in this clone"), "{err}");
+    assert!(err.contains("git fetch origin dev:refs/remotes/origin/dev"), "{err}");
+}
