@@ -747,3 +747,90 @@ fn a_missing_environment_branch_says_how_to_fetch_it() {
     assert!(err.contains("the branch `dev` of environment `dev` is not in this clone"), "{err}");
     assert!(err.contains("git fetch origin dev:refs/remotes/origin/dev"), "{err}");
 }
+
+#[test]
+fn a_unit_already_on_test_is_never_edited_or_deleted() {
+    let repo = promoted_to_test(&test_plan());
+    repo.merge_into("test", "promote");
+    repo.branch_from("edit", "test");
+    repo.write(
+        &format!("{UNIT}/release.yaml"),
+        &example("release.yaml").replace("quarterly release", "quarterly release (fixed)"),
+    );
+    repo.commit("fix in place");
+    let (_, report) = repo.check("test", "edit", IN_WINDOW);
+    assert!(errors(&report).contains(&"unit-edited".to_string()), "{report:#}");
+    assert!(finding(&report, "unit-edited")["hint"].as_str().unwrap().contains("new version"));
+
+    repo.branch_from("delete", "test");
+    repo.git(&["rm", "-q", &format!("{UNIT}/test.yaml")]);
+    repo.commit("forget test");
+    let (_, report) = repo.check("test", "delete", IN_WINDOW);
+    assert_eq!(errors(&report), ["deleted-manifest"]);
+}
+
+#[test]
+fn a_unit_needs_its_record_and_records_come_in_order() {
+    let repo = Repo::new();
+    repo.deliver_to_dev(&example("release.yaml"), &example("dev.yaml"));
+    repo.branch_from("bare", "test");
+    repo.git(&["checkout", "dev", "--", UNIT]);
+    repo.commit("unit without a test record");
+    let (_, report) = repo.check("test", "bare", IN_WINDOW);
+    assert_eq!(errors(&report), ["missing-stage-record"]);
+
+    repo.promote("ahead", "dev", "test", &test_plan());
+    repo.write(
+        &format!("{UNIT}/prod.yaml"),
+        &prod_record("small", "2026-12-09T07:00:00+01:00", "2026-12-09T08:00:00+01:00", ""),
+    );
+    repo.commit("prod record early");
+    let (_, report) = repo.check("test", "ahead", IN_WINDOW);
+    assert_eq!(errors(&report), ["record-out-of-order"]);
+}
+
+#[test]
+fn failed_qa_on_dev_blocks_test() {
+    let repo = Repo::new();
+    repo.deliver_to_dev(
+        &example("release.yaml"),
+        &example("dev.yaml").replace("result: passed", "result: failed"),
+    );
+    repo.promote("promote", "dev", "test", &test_plan());
+    let (_, report) = repo.check("test", "promote", IN_WINDOW);
+    assert_eq!(errors(&report), ["qa-not-passed"]);
+    assert!(
+        finding(&report, "qa-not-passed")["message"]
+            .as_str()
+            .unwrap()
+            .contains("QA on `dev` failed")
+    );
+}
+
+#[test]
+fn github_review_approvals_need_the_github_integration() {
+    let repo = promoted_to_test(&test_plan());
+    repo.checkout("test");
+    repo.write(
+        ".release-gate.yaml",
+        &release_gate::policy::DEFAULT_TEXT.replace("mode: none", "mode: github-review"),
+    );
+    repo.commit("policy");
+    let (_, report) = repo.check("test", "promote", IN_WINDOW);
+    assert!(errors(&report).contains(&"approval-mode-unavailable".to_string()), "{report:#}");
+}
+
+#[test]
+fn a_rollback_to_a_version_never_on_test_is_refused() {
+    let repo = promoted_to_test(&test_plan());
+    repo.merge_into("test", "promote");
+    repo.branch_from("rollback", "test");
+    let back = test_plan()
+        .replace("  downtime: 1h\n  notice:", "  downtime: 1h\n  rollback-from: 4.3.0\n  notice:")
+        .replace("2026-11-26T07:00:00+01:00", "2026-12-03T07:00:00+01:00")
+        .replace("2026-11-26T11:00:00+01:00", "2026-12-03T09:00:00+01:00");
+    repo.write(&format!("{UNIT}/test.yaml"), &back);
+    repo.commit("roll back");
+    let (_, report) = repo.check("test", "rollback", "2026-12-03T07:10:00+01:00");
+    assert_eq!(errors(&report), ["rollback-unknown"]);
+}
