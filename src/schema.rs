@@ -25,6 +25,7 @@ pub fn text(name: SchemaName) -> &'static str {
         SchemaName::Policy => include_str!("../schemas/policy.schema.json"),
         SchemaName::StandardChange => include_str!("../schemas/standard-change.schema.json"),
         SchemaName::LintReport => include_str!("../schemas/lint-report.schema.json"),
+        SchemaName::CheckReport => include_str!("../schemas/check-report.schema.json"),
     }
 }
 
@@ -39,8 +40,8 @@ struct Compiled {
 }
 
 fn compiled(name: SchemaName) -> &'static Compiled {
-    static CELLS: [OnceLock<Compiled>; 5] =
-        [OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new(), OnceLock::new()];
+    static CELLS: [OnceLock<Compiled>; SchemaName::ALL.len()] =
+        [const { OnceLock::new() }; SchemaName::ALL.len()];
     let slot = SchemaName::ALL.iter().position(|n| *n == name).unwrap_or(0);
     CELLS[slot].get_or_init(|| {
         // The schemas are part of the binary and tested; failing here is our bug.

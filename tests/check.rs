@@ -834,3 +834,47 @@ fn a_rollback_to_a_version_never_on_test_is_refused() {
     let (_, report) = repo.check("test", "rollback", "2026-12-03T07:10:00+01:00");
     assert_eq!(errors(&report), ["rollback-unknown"]);
 }
+
+#[test]
+fn the_json_and_sarif_reports_match_their_schemas() {
+    let repo = promoted_to_test(&test_plan());
+    let run = |format: &str| {
+        let output = common::run(
+            repo.path(),
+            &[
+                "check",
+                "--base",
+                "test",
+                "--head",
+                "promote",
+                "--at",
+                "2026-11-26T17:01:00+01:00",
+                "--format",
+                format,
+            ],
+        );
+        serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()
+    };
+    let schema: serde_json::Value =
+        serde_json::from_slice(&common::run(&root(), &["schema", "check-report"]).stdout).unwrap();
+    let report = run("json");
+    let errors: Vec<String> = jsonschema::validator_for(&schema)
+        .unwrap()
+        .iter_errors(&report)
+        .map(|e| e.to_string())
+        .collect();
+    assert!(errors.is_empty(), "{errors:?}");
+
+    // The official SARIF 2.1.0 schema (draft-04), from tests/data. Its pattern for
+    // `language` properties has a stray `]` that strict regex engines refuse; it
+    // is replaced in memory by the pattern the schema means (`xx` or `xx-XX`).
+    let text = include_str!("data/sarif-2.1.0-rtm.5.json")
+        .replace("^[a-zA-Z]{2}|^[a-zA-Z]{2}-[a-zA-Z]{2}]?$", "^[a-zA-Z]{2}(-[a-zA-Z]{2})?$");
+    let sarif_schema: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let sarif = run("sarif");
+    let validator = jsonschema::validator_for(&sarif_schema).unwrap();
+    let errors: Vec<String> =
+        validator.iter_errors(&sarif).map(|e| format!("{} at {}", e, e.instance_path())).collect();
+    assert!(errors.is_empty(), "{errors:?}");
+    assert!(!sarif["runs"][0]["results"].as_array().unwrap().is_empty());
+}

@@ -243,7 +243,9 @@ fn a_broken_repository_policy_makes_lint_unusable() {
 
 #[test]
 fn every_shipped_schema_is_printed() {
-    for name in ["release", "stage-record", "policy", "standard-change", "lint-report"] {
+    for name in
+        ["release", "stage-record", "policy", "standard-change", "lint-report", "check-report"]
+    {
         let output = run(&root(), &["schema", name]);
         assert_eq!(output.status.code(), Some(0));
         let schema: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();

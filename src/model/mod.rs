@@ -90,15 +90,17 @@ pub enum SchemaName {
     Policy,
     StandardChange,
     LintReport,
+    CheckReport,
 }
 
 impl SchemaName {
-    pub const ALL: [SchemaName; 5] = [
+    pub const ALL: [SchemaName; 6] = [
         SchemaName::Release,
         SchemaName::StageRecord,
         SchemaName::Policy,
         SchemaName::StandardChange,
         SchemaName::LintReport,
+        SchemaName::CheckReport,
     ];
 
     /// The name used on the command line (`release-gate schema NAME`).
@@ -109,6 +111,7 @@ impl SchemaName {
             SchemaName::Policy => "policy",
             SchemaName::StandardChange => "standard-change",
             SchemaName::LintReport => "lint-report",
+            SchemaName::CheckReport => "check-report",
         }
     }
 

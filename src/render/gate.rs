@@ -36,7 +36,7 @@ fn next_text(next: &Next) -> String {
 /// For a person: the verdict, each unit's rules, then every finding with its snippet.
 pub fn text(decision: &Decision, color: bool) -> String {
     let mut out = format!(
-        "release-gate check: {} into `{}` (base {}) at {}\npolicy: {}\n",
+        "release-gate check: {} into `{}`, base {}, at {}\npolicy: {}\n",
         decision.head,
         decision.environment,
         decision.base,
