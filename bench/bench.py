@@ -29,6 +29,7 @@ import sys
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Callable
 
 BENCH = Path(__file__).resolve().parent
 REPO = BENCH.parent
@@ -57,7 +58,7 @@ class Tool:
     argv: list[str]
     runs: int
     # Checks the output of the verification run; returns an error or None.
-    verify: callable
+    verify: Callable[[str], str | None]
     times: list[float] = field(default_factory=list)  # seconds
 
     def shown(self) -> str:

@@ -1,121 +1,351 @@
 //! YAML in, untyped JSON value out, with positions kept on the side.
 //!
-//! Manifests are read twice at most. [`parse`] turns the text into a
-//! `serde_json::Value` through serde-saphyr with its strict options (so `no` and
-//! `0755` stay text, duplicate keys and merge keys are refused, and a node budget
-//! stops alias bombs). Only when a finding must be placed does [`PositionIndex`]
-//! walk the parser's events again and map every JSON pointer to the byte ranges of
-//! its key and value; clean files never pay for it.
+//! [`parse`] builds a `serde_json::Value` straight from the events of
+//! serde-saphyr's YAML parser (`granit_parser`), resolving scalars by the YAML 1.2
+//! core schema, strictly: `no`, `yes`, `on` and `off` stay text, `0755` and
+//! `1_000` stay text, `.inf` and `.nan` are refused, duplicate keys and merge
+//! keys (`<<`) are refused, and a node, depth and alias budget stops alias bombs.
+//! (Going through serde-saphyr's own deserializer cost four times as much per
+//! file, measured with `bench/run.sh`; the parser underneath is the same.)
+//! Only when a finding must be placed does [`PositionIndex`] walk the parser's
+//! events again and map every JSON pointer to the byte ranges of its key and
+//! value; clean files never pay for it.
 
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
 
-use serde_json::Value;
-use serde_saphyr::granit_parser::{Event, Parser};
-use serde_saphyr::{Budget, DuplicateKeyPolicy, MergeKeyPolicy, Options};
+use serde_json::{Map, Number, Value};
+use serde_saphyr::granit_parser::{Event, Parser, ScalarStyle, Span, Tag};
 
 use crate::diagnostic::{Code, Finding, LineIndex, Location, Part};
 
-/// Options for reading untrusted manifests into untyped values.
-fn strict_options() -> Options {
-    let mut budget = Budget::default();
-    budget.max_aliases = 256;
-    budget.max_anchors = 256;
-    budget.max_depth = 32;
-    budget.max_nodes = 50_000;
-    budget.max_documents = 2;
-    budget.max_events = 200_000;
+/// The most nodes a manifest may expand to, aliases included.
+const MAX_NODES: usize = 50_000;
+/// The deepest nesting a manifest may have.
+const MAX_DEPTH: usize = 64;
+/// The most aliases a manifest may use.
+const MAX_ALIASES: usize = 256;
 
-    let mut options = Options::default();
-    options.budget = Some(budget);
-    options.alias_limits.max_total_replayed_events = 20_000;
-    options.alias_limits.max_replay_stack_depth = 16;
-    options.duplicate_keys = DuplicateKeyPolicy::Error;
-    options.merge_keys = MergeKeyPolicy::Error;
-    options.strict_booleans = true;
-    options.leading_zero_numbers_as_strings = true;
-    options.underscored_numbers_as_strings = true;
-    options.legacy_octal_numbers = false;
-    options.with_snippet = false;
-    options
+/// Why a document was refused, and where.
+struct Refusal {
+    code: Code,
+    message: String,
+    hint: &'static str,
+    at: Range<usize>,
+}
+
+impl Refusal {
+    fn new(code: Code, message: impl Into<String>, hint: &'static str, span: &Span) -> Refusal {
+        Refusal { code, message: message.into(), hint, at: span.byte_range().unwrap_or(0..0) }
+    }
+}
+
+/// A collection being built.
+enum Open {
+    Mapping {
+        map: Map<String, Value>,
+        key: Option<(String, Range<usize>)>,
+        anchor: usize,
+        nodes: usize,
+    },
+    Sequence {
+        items: Vec<Value>,
+        anchor: usize,
+        nodes: usize,
+    },
 }
 
 /// Parses one YAML document into an untyped value.
 pub fn parse(path: &Path, text: &str) -> Result<Value, Finding> {
-    serde_saphyr::from_str_with_options::<Value>(text, strict_options())
-        .map_err(|err| yaml_finding(path, text, &err))
-}
-
-/// Turns a parser error into a finding with the parser's position.
-fn yaml_finding(path: &Path, text: &str, err: &serde_saphyr::Error) -> Finding {
-    let (code, message, hint) = describe(err);
-    let finding = Finding::error(code, path, message).hint(hint);
-    match err.location() {
-        Some(at) if at.line() > 0 => {
-            let index = LineIndex::new(text);
-            let start = index.offset(at.line() as usize, at.column() as usize);
-            let end = token_end(text, start);
-            finding.located(index.location(start..end))
+    build(text).map_err(|refusal| {
+        let index = LineIndex::new(text);
+        let mut at = refusal.at;
+        if at.is_empty() {
+            at.end = token_end(text, at.start);
         }
-        _ => finding,
-    }
+        Finding::error(refusal.code, path, refusal.message)
+            .hint(refusal.hint)
+            .located(index.location(at))
+    })
 }
 
-/// Our code, message and hint for a parser error; the parser's own words are
-/// kept only for plain syntax errors, where they say what the scanner expected.
-fn describe(err: &serde_saphyr::Error) -> (Code, String, &'static str) {
-    use serde_saphyr::Error as E;
+fn build(text: &str) -> Result<Value, Refusal> {
+    let mut parser = Parser::new_from_str(text);
+    let mut stack: Vec<Open> = Vec::new();
+    let mut anchors: HashMap<usize, (Value, usize)> = HashMap::new();
+    let mut document: Option<Value> = None;
+    let mut nodes = 0usize;
+    let mut aliases = 0usize;
 
-    let mut inner = err;
-    while let E::WithSnippet { error, .. } | E::AliasError { error, .. } = inner {
-        inner = error;
-    }
-    match inner {
-        E::DuplicateMappingKey { key, .. } => (
-            Code::DuplicateKey,
-            match key {
-                Some(key) => format!("the key `{key}` appears a second time in this mapping"),
-                None => "a key appears a second time in this mapping".to_string(),
+    while let Some(next) = parser.next_event() {
+        let (event, span) = next.map_err(|err| {
+            let at = err.marker().byte_offset().unwrap_or(0);
+            Refusal {
+                code: Code::InvalidYaml,
+                message: err.info(),
+                hint: "fix the YAML syntax here, or an unclosed bracket or quote before it",
+                at: at..at,
+            }
+        })?;
+
+        // A finished node, with its anchor and how many nodes it holds.
+        let closing = matches!(event, Event::MappingEnd | Event::SequenceEnd);
+        let finished: Option<(Value, usize, usize)> = match event {
+            Event::DocumentStart(..) if document.is_some() => {
+                return Err(Refusal::new(
+                    Code::MultipleDocuments,
+                    "a second YAML document starts here",
+                    "put each manifest in a file of its own",
+                    &span,
+                ));
+            }
+            Event::Scalar(value, style, anchor, tag) => {
+                if let Some(Open::Mapping { key: key @ None, .. }) = stack.last_mut() {
+                    if value == "<<" && style == ScalarStyle::Plain {
+                        return Err(Refusal::new(
+                            Code::InvalidYaml,
+                            "merge keys (`<<`) are not accepted",
+                            "write the merged keys out",
+                            &span,
+                        ));
+                    }
+                    *key = Some((value.into_owned(), span.byte_range().unwrap_or(0..0)));
+                    continue;
+                }
+                Some((scalar(&value, style, tag.as_deref(), &span)?, anchor, 1))
+            }
+            Event::Alias(id) => {
+                if matches!(stack.last(), Some(Open::Mapping { key: None, .. })) {
+                    return Err(Refusal::new(
+                        Code::InvalidYaml,
+                        "an alias cannot be a mapping key",
+                        "write the key out",
+                        &span,
+                    ));
+                }
+                aliases += 1;
+                let (value, count) = anchors.get(&id).cloned().ok_or_else(|| {
+                    Refusal::new(
+                        Code::InvalidYaml,
+                        "the alias names no anchor",
+                        "define the anchor first",
+                        &span,
+                    )
+                })?;
+                if aliases > MAX_ALIASES || nodes + count > MAX_NODES {
+                    return Err(Refusal::new(
+                        Code::YamlTooComplex,
+                        format!(
+                            "the document grows too large through aliases (more than {MAX_NODES} nodes \
+                             or {MAX_ALIASES} aliases)"
+                        ),
+                        "write the values out; manifests need neither anchors nor deep nesting",
+                        &span,
+                    ));
+                }
+                Some((value, 0, count))
+            }
+            Event::MappingStart(_, anchor, ref tag) | Event::SequenceStart(_, anchor, ref tag) => {
+                if let Some(Open::Mapping { key: None, .. }) = stack.last() {
+                    return Err(Refusal::new(
+                        Code::InvalidYaml,
+                        "a mapping key must be a plain value, not a collection",
+                        "write the key as text",
+                        &span,
+                    ));
+                }
+                if let Some(tag) = tag.as_deref()
+                    && !matches!(tag.core_suffix(), Some("map" | "seq"))
+                {
+                    return Err(unsupported_tag(tag, &span));
+                }
+                if stack.len() >= MAX_DEPTH {
+                    return Err(Refusal::new(
+                        Code::YamlTooComplex,
+                        format!("the document nests deeper than {MAX_DEPTH} levels"),
+                        "flatten the structure",
+                        &span,
+                    ));
+                }
+                stack.push(if matches!(event, Event::MappingStart(..)) {
+                    Open::Mapping { map: Map::new(), key: None, anchor, nodes: 1 }
+                } else {
+                    Open::Sequence { items: Vec::new(), anchor, nodes: 1 }
+                });
+                continue;
+            }
+            Event::MappingEnd | Event::SequenceEnd => match stack.pop() {
+                Some(Open::Mapping { map, anchor, nodes, .. }) => {
+                    Some((Value::Object(map), anchor, nodes))
+                }
+                Some(Open::Sequence { items, anchor, nodes }) => {
+                    Some((Value::Array(items), anchor, nodes))
+                }
+                None => continue,
             },
-            "remove one of the two entries; YAML readers disagree on which one wins",
-        ),
-        E::MultipleDocuments { .. } => (
-            Code::MultipleDocuments,
-            "a second YAML document starts here".to_string(),
-            "put each manifest in a file of its own",
-        ),
-        E::Budget { .. }
-        | E::AliasReplayCounterOverflow { .. }
-        | E::AliasReplayLimitExceeded { .. }
-        | E::AliasExpansionLimitExceeded { .. }
-        | E::AliasReplayStackDepthExceeded { .. } => (
-            Code::YamlTooComplex,
-            format!(
-                "the document grows too large through aliases or nesting ({})",
-                tidy(&inner.to_string())
-            ),
-            "write the values out; manifests need neither anchors nor deep nesting",
-        ),
-        E::MergeKeyNotAllowed { .. } => (
-            Code::InvalidYaml,
-            "merge keys (`<<`) are not accepted".to_string(),
-            "write the merged keys out",
-        ),
-        other => (
-            Code::InvalidYaml,
-            tidy(&other.to_string()),
-            "fix the YAML syntax here, or an unclosed bracket or quote before it",
-        ),
+            _ => continue,
+        };
+
+        let Some((value, anchor, count)) = finished else { continue };
+        // A scalar is one node and an alias as many as it expands to; a closing
+        // collection adds only itself, its entries were counted as they came.
+        nodes += if closing { 1 } else { count };
+        if nodes > MAX_NODES {
+            return Err(Refusal::new(
+                Code::YamlTooComplex,
+                format!("the document has more than {MAX_NODES} nodes"),
+                "split it, or write less",
+                &span,
+            ));
+        }
+        if anchor != 0 {
+            anchors.insert(anchor, (value.clone(), count));
+        }
+        match stack.last_mut() {
+            None => document = Some(value),
+            Some(Open::Sequence { items, nodes: inner, .. }) => {
+                items.push(value);
+                *inner += count;
+            }
+            Some(Open::Mapping { map, key, nodes: inner, .. }) => {
+                let (name, at) = key.take().unwrap_or_default();
+                if map.contains_key(&name) {
+                    return Err(Refusal {
+                        code: Code::DuplicateKey,
+                        message: format!("the key `{name}` appears a second time in this mapping"),
+                        hint: "remove one of the two entries; YAML readers disagree on which one wins",
+                        at,
+                    });
+                }
+                map.insert(name, value);
+                *inner += count;
+            }
+        }
     }
+    Ok(document.unwrap_or(Value::Null))
 }
 
-/// The parser's messages sometimes end with a position or a developer hint; the
-/// finding carries the position itself, so keep only the first sentence.
-fn tidy(message: &str) -> String {
-    let first = message.lines().next().unwrap_or(message);
-    let cut = first.find(" at line ").unwrap_or(first.len());
-    first[..cut].trim_end_matches(['.', ' ']).to_string()
+fn unsupported_tag(tag: &Tag, span: &Span) -> Refusal {
+    Refusal::new(
+        Code::InvalidYaml,
+        format!("the tag `{}` is not accepted", tag.original()),
+        "remove the tag; manifests use plain YAML values",
+        span,
+    )
+}
+
+/// Resolves a scalar by the YAML 1.2 core schema, strictly.
+fn scalar(
+    text: &str,
+    style: ScalarStyle,
+    tag: Option<&Tag>,
+    span: &Span,
+) -> Result<Value, Refusal> {
+    let quoted = style != ScalarStyle::Plain;
+    match tag.map(|t| (t, t.core_suffix())) {
+        None => {}
+        Some((_, Some("str"))) => return Ok(Value::String(text.to_string())),
+        Some((tag, Some(kind @ ("int" | "float" | "bool" | "null")))) => {
+            let value = plain(text, span)?;
+            let fits = matches!(
+                (kind, &value),
+                ("int", Value::Number(n)) if n.is_i64() || n.is_u64()
+            ) || matches!(
+                (kind, &value),
+                ("float", Value::Number(_)) | ("bool", Value::Bool(_)) | ("null", Value::Null)
+            );
+            return if fits { Ok(value) } else { Err(unsupported_tag(tag, span)) };
+        }
+        Some((tag, _)) => return Err(unsupported_tag(tag, span)),
+    }
+    if quoted { Ok(Value::String(text.to_string())) } else { plain(text, span) }
+}
+
+/// A plain scalar: null, boolean, integer, float, or text.
+fn plain(text: &str, span: &Span) -> Result<Value, Refusal> {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => return Ok(Value::Null),
+        "true" | "True" | "TRUE" => return Ok(Value::Bool(true)),
+        "false" | "False" | "FALSE" => return Ok(Value::Bool(false)),
+        ".inf" | ".Inf" | ".INF" | "+.inf" | "+.Inf" | "+.INF" | "-.inf" | "-.Inf" | "-.INF"
+        | ".nan" | ".NaN" | ".NAN" => {
+            return Err(Refusal::new(
+                Code::InvalidYaml,
+                format!("`{text}` is not a finite number"),
+                "quote it if it is text",
+                span,
+            ));
+        }
+        _ => {}
+    }
+    let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+
+    // Integers: decimal without redundant leading zeros, 0x hex, 0o octal.
+    if !unsigned.is_empty() && unsigned.bytes().all(|b| b.is_ascii_digit()) {
+        if unsigned.len() > 1 && unsigned.starts_with('0') {
+            return Ok(Value::String(text.to_string()));
+        }
+        if let Ok(n) = text.trim_start_matches('+').parse::<i64>() {
+            return Ok(Value::Number(n.into()));
+        }
+        if let Ok(n) = text.trim_start_matches('+').parse::<u64>() {
+            return Ok(Value::Number(n.into()));
+        }
+        return Ok(Value::String(text.to_string()));
+    }
+    if let Some(hex) = text
+        .strip_prefix("0x")
+        .filter(|h| !h.is_empty() && h.bytes().all(|b| b.is_ascii_hexdigit()))
+    {
+        return Ok(u64::from_str_radix(hex, 16)
+            .map_or(Value::String(text.to_string()), |n| Value::Number(n.into())));
+    }
+    if let Some(oct) = text
+        .strip_prefix("0o")
+        .filter(|o| !o.is_empty() && o.bytes().all(|b| (b'0'..=b'7').contains(&b)))
+    {
+        return Ok(u64::from_str_radix(oct, 8)
+            .map_or(Value::String(text.to_string()), |n| Value::Number(n.into())));
+    }
+
+    // Floats: [-+]?(.digits|digits(.digits*)?)([eE][-+]?digits)?
+    if is_float(unsigned.as_bytes())
+        && let Some(n) = text.parse::<f64>().ok().and_then(Number::from_f64)
+    {
+        return Ok(Value::Number(n));
+    }
+    Ok(Value::String(text.to_string()))
+}
+
+fn is_float(s: &[u8]) -> bool {
+    let digits = |s: &[u8]| s.iter().take_while(|b| b.is_ascii_digit()).count();
+    let mut i = digits(s);
+    let whole = i;
+    let mut fraction = 0;
+    if s.get(i) == Some(&b'.') {
+        i += 1;
+        fraction = digits(&s[i..]);
+        i += fraction;
+    } else if whole == 0 {
+        return false;
+    }
+    if whole == 0 && fraction == 0 {
+        return false;
+    }
+    if matches!(s.get(i), Some(b'e' | b'E')) {
+        i += 1;
+        if matches!(s.get(i), Some(b'-' | b'+')) {
+            i += 1;
+        }
+        let exponent = digits(&s[i..]);
+        if exponent == 0 {
+            return false;
+        }
+        i += exponent;
+    }
+    // A plain `1` is an integer, handled before; here a dot or an exponent is needed.
+    i == s.len() && s.iter().any(|b| matches!(b, b'.' | b'e' | b'E'))
 }
 
 /// The end of the token starting at `start`: up to white space or the line end.
@@ -259,6 +489,30 @@ mod tests {
         assert_eq!(value["b"], "0755");
         assert_eq!(value["c"], "1_000");
         assert_eq!(value["d"], true);
+    }
+
+    #[test]
+    fn scalars_follow_the_yaml_1_2_core_schema() {
+        let value = parse(
+            Path::new("x.yaml"),
+            "a: 0x1F\nb: 0o17\nc: 1.5e3\nd: .5\ne: 4.2.0\nf: ~\ng: '123'\nh: !!str 12\ni: -7\nj: on\nk: 1e\n",
+        )
+        .unwrap();
+        assert_eq!(value["a"], 31);
+        assert_eq!(value["b"], 15);
+        assert_eq!(value["c"], 1500.0);
+        assert_eq!(value["d"], 0.5);
+        assert_eq!(value["e"], "4.2.0");
+        assert_eq!(value["f"], Value::Null);
+        assert_eq!(value["g"], "123");
+        assert_eq!(value["h"], "12");
+        assert_eq!(value["i"], -7);
+        assert_eq!(value["j"], "on");
+        assert_eq!(value["k"], "1e");
+        assert_eq!(code_of("a: .inf\n"), Code::InvalidYaml);
+        assert_eq!(code_of("a: !custom x\n"), Code::InvalidYaml);
+        assert_eq!(code_of("base: &b {x: 1}\nother:\n  <<: *b\n"), Code::InvalidYaml);
+        assert_eq!(code_of("? [a, b]\n: 1\n"), Code::InvalidYaml);
     }
 
     #[test]
