@@ -349,6 +349,63 @@ mod tests {
         }
     }
 
+    /// Draft 7 and draft 2020-12 agree on these keywords; a `$ref` with siblings
+    /// other than annotations would be read differently (draft 7 ignores them).
+    fn assert_common_subset(value: &Value, at: &str) {
+        const KEYWORDS: &[&str] = &[
+            "$schema",
+            "$id",
+            "$ref",
+            "$defs",
+            "title",
+            "description",
+            "default",
+            "type",
+            "properties",
+            "required",
+            "additionalProperties",
+            "propertyNames",
+            "items",
+            "enum",
+            "const",
+            "pattern",
+            "minimum",
+            "maximum",
+            "minLength",
+            "minItems",
+        ];
+        const ANNOTATIONS: &[&str] = &["$ref", "title", "description", "default"];
+        let Value::Object(map) = value else { return };
+        if map.contains_key("$ref") {
+            for key in map.keys() {
+                assert!(ANNOTATIONS.contains(&key.as_str()), "{at}: `{key}` beside `$ref`");
+            }
+        }
+        for (key, child) in map {
+            let named = matches!(at.rsplit('/').next(), Some("properties" | "$defs"));
+            if !named {
+                assert!(KEYWORDS.contains(&key.as_str()), "{at}: keyword `{key}`");
+            }
+            match child {
+                Value::Object(_) => assert_common_subset(child, &format!("{at}/{key}")),
+                Value::Array(items) if key != "enum" && key != "required" => {
+                    for (i, item) in items.iter().enumerate() {
+                        assert_common_subset(item, &format!("{at}/{key}/{i}"));
+                    }
+                }
+                _ => {}
+            }
+        }
+    }
+
+    #[test]
+    fn schemas_mean_the_same_in_draft_7() {
+        for name in SchemaName::ALL {
+            let schema: Value = serde_json::from_str(text(name)).unwrap();
+            assert_common_subset(&schema, name.as_str());
+        }
+    }
+
     #[test]
     fn suggestions_catch_typos_only() {
         assert_eq!(suggest("delivred", &["delivered", "downtime"]), Some("delivered"));
