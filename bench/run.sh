@@ -38,10 +38,12 @@ need npm "Debian: apt-get install npm"
 
 # --- Peers -------------------------------------------------------------------
 # Each install leaves a copy of the file it was made from; a changed pin
-# (requirements.txt, package-lock.json) triggers a clean reinstall.
+# (requirements.txt, package-lock.json) or a missing executable triggers a
+# clean reinstall.
 
 venv_stamp="$BENCH/.venv/installed-requirements.txt"
-if ! cmp -s "$BENCH/requirements.txt" "$venv_stamp"; then
+if ! cmp -s "$BENCH/requirements.txt" "$venv_stamp" \
+    || [ ! -x "$BENCH/.venv/bin/check-jsonschema" ]; then
     say "installing check-jsonschema into bench/.venv"
     rm -rf "$BENCH/.venv"
     "$PYTHON" -m venv "$BENCH/.venv"
@@ -51,7 +53,8 @@ if ! cmp -s "$BENCH/requirements.txt" "$venv_stamp"; then
 fi
 
 node_stamp="$BENCH/node/node_modules/installed-package-lock.json"
-if ! cmp -s "$BENCH/node/package-lock.json" "$node_stamp"; then
+if ! cmp -s "$BENCH/node/package-lock.json" "$node_stamp" \
+    || [ ! -x "$BENCH/node/node_modules/.bin/ajv" ]; then
     say "installing ajv-cli and ajv-formats into bench/node/node_modules"
     # `npm ci` installs exactly what package-lock.json says, or fails.
     npm ci --prefix "$BENCH/node" --no-audit --no-fund --loglevel=error >&2
