@@ -54,11 +54,21 @@ fn working_days_match_the_bdays_crate_for_every_state_1990_to_2100() {
     use release_gate::calendar::Calendar;
 
     let states = [
-        ("BW", GermanState::BW), ("BY", GermanState::BY), ("BE", GermanState::BE),
-        ("BB", GermanState::BB), ("HB", GermanState::HB), ("HH", GermanState::HH),
-        ("HE", GermanState::HE), ("MV", GermanState::MV), ("NI", GermanState::NI),
-        ("NW", GermanState::NW), ("RP", GermanState::RP), ("SL", GermanState::SL),
-        ("SN", GermanState::SN), ("ST", GermanState::ST), ("SH", GermanState::SH),
+        ("BW", GermanState::BW),
+        ("BY", GermanState::BY),
+        ("BE", GermanState::BE),
+        ("BB", GermanState::BB),
+        ("HB", GermanState::HB),
+        ("HH", GermanState::HH),
+        ("HE", GermanState::HE),
+        ("MV", GermanState::MV),
+        ("NI", GermanState::NI),
+        ("NW", GermanState::NW),
+        ("RP", GermanState::RP),
+        ("SL", GermanState::SL),
+        ("SN", GermanState::SN),
+        ("ST", GermanState::ST),
+        ("SH", GermanState::SH),
         ("TH", GermanState::TH),
     ];
     // Where the two differ on purpose: bdays counts Assumption Day in all of
@@ -67,7 +77,8 @@ fn working_days_match_the_bdays_crate_for_every_state_1990_to_2100() {
     let known = |code: &str, date: NaiveDate| {
         let md = date.format("%m-%d").to_string();
         (code == "BY" && md == "08-15")
-            || (code == "BE" && ["2020-05-08", "2025-05-08", "2028-06-17"].contains(&date.to_string().as_str()))
+            || (code == "BE"
+                && ["2020-05-08", "2025-05-08", "2028-06-17"].contains(&date.to_string().as_str()))
     };
 
     let first = NaiveDate::from_ymd_opt(1990, 1, 1).unwrap();
