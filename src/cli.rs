@@ -273,10 +273,16 @@ fn load_policy(explicit: Option<&Path>, root: &Path, cwd: &Path) -> Result<Loade
     policy::load(explicit, root, cwd).map_err(|report| unusable_policy(&report))
 }
 
-fn run_lint(paths: &[PathBuf], common: &Common) -> Result<ExitCode, String> {
+/// The working directory, the repository root around it, and the policy to use.
+fn workspace(policy_file: Option<&Path>) -> Result<(PathBuf, PathBuf, LoadedPolicy), String> {
     let cwd = std::env::current_dir().map_err(|err| format!("no working directory: {err}"))?;
     let root = policy::find_root(&cwd);
-    let loaded = load_policy(common.policy.as_deref(), &root, &cwd)?;
+    let loaded = load_policy(policy_file, &root, &cwd)?;
+    Ok((cwd, root, loaded))
+}
+
+fn run_lint(paths: &[PathBuf], common: &Common) -> Result<ExitCode, String> {
+    let (_, root, loaded) = workspace(common.policy.as_deref())?;
     let ctx = Context { policy: &loaded.policy, zone: loaded.zone, files: Files::Disk(root) };
 
     let mut report = lint::lint(&ctx, paths)?;
@@ -293,9 +299,7 @@ fn run_lint(paths: &[PathBuf], common: &Common) -> Result<ExitCode, String> {
 fn run_policy(action: PolicyAction) -> Result<ExitCode, String> {
     match action {
         PolicyAction::Show { policy } => {
-            let cwd =
-                std::env::current_dir().map_err(|err| format!("no working directory: {err}"))?;
-            let loaded = load_policy(policy.as_deref(), &policy::find_root(&cwd), &cwd)?;
+            let (_, _, loaded) = workspace(policy.as_deref())?;
             let origin = match &loaded.origin {
                 Origin::Embedded => {
                     "the embedded default (no .release-gate.yaml found)".to_string()
@@ -334,9 +338,7 @@ fn run_windows(
     format: WindowsFormat,
     policy_file: Option<&Path>,
 ) -> Result<ExitCode, String> {
-    let cwd = std::env::current_dir().map_err(|err| format!("no working directory: {err}"))?;
-    let root = policy::find_root(&cwd);
-    let loaded = load_policy(policy_file, &root, &cwd)?;
+    let (cwd, _, loaded) = workspace(policy_file)?;
     if let Some(name) = only
         && !loaded.policy.environments.iter().any(|e| e.name == name)
     {
@@ -401,9 +403,7 @@ fn run_plan(
     format: Format,
     policy_file: Option<&Path>,
 ) -> Result<ExitCode, String> {
-    let cwd = std::env::current_dir().map_err(|err| format!("no working directory: {err}"))?;
-    let root = policy::find_root(&cwd);
-    let loaded = load_policy(policy_file, &root, &cwd)?;
+    let (cwd, root, loaded) = workspace(policy_file)?;
     let file = if release.is_dir() { release.join("release.yaml") } else { release.to_path_buf() };
 
     let ctx = Context { policy: &loaded.policy, zone: loaded.zone, files: Files::Disk(root) };

@@ -88,6 +88,14 @@ impl Repo {
         self.git(&["merge", "-q", "--ff-only", from]);
     }
 
+    /// Runs `check` with an output format, as a person or CI would.
+    fn run_check(&self, base: &str, head: &str, at: &str, format: &str) -> std::process::Output {
+        common::run(
+            self.path(),
+            &["check", "--base", base, "--head", head, "--at", at, "--format", format],
+        )
+    }
+
     fn check(&self, base: &str, head: &str, at: &str) -> (i32, serde_json::Value) {
         let output = common::run(
             self.path(),
@@ -179,20 +187,7 @@ fn the_same_promotion_at_17_01_is_outside_the_window() {
 fn every_output_format_renders_the_same_decision() {
     let repo = promoted_to_test(&test_plan());
     let run = |format: &str| {
-        let output = common::run(
-            repo.path(),
-            &[
-                "check",
-                "--base",
-                "test",
-                "--head",
-                "promote",
-                "--at",
-                "2026-11-26T17:01:00+01:00",
-                "--format",
-                format,
-            ],
-        );
+        let output = repo.run_check("test", "promote", "2026-11-26T17:01:00+01:00", format);
         assert_eq!(output.status.code(), Some(1), "{format}");
         String::from_utf8(output.stdout).unwrap()
     };
@@ -839,20 +834,7 @@ fn a_rollback_to_a_version_never_on_test_is_refused() {
 fn the_json_and_sarif_reports_match_their_schemas() {
     let repo = promoted_to_test(&test_plan());
     let run = |format: &str| {
-        let output = common::run(
-            repo.path(),
-            &[
-                "check",
-                "--base",
-                "test",
-                "--head",
-                "promote",
-                "--at",
-                "2026-11-26T17:01:00+01:00",
-                "--format",
-                format,
-            ],
-        );
+        let output = repo.run_check("test", "promote", "2026-11-26T17:01:00+01:00", format);
         serde_json::from_slice::<serde_json::Value>(&output.stdout).unwrap()
     };
     let schema: serde_json::Value =
