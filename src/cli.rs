@@ -51,11 +51,13 @@ enum Command {
     /// unusable).
     Check {
         /// The target branch (e.g. `test`, `origin/test`) or a commit on it.
-        #[arg(long, value_name = "REV")]
-        base: String,
+        /// Without --base and --head, the GitHub Actions event says (pull_request,
+        /// pull_request_target, merge_group).
+        #[arg(long, value_name = "REV", requires = "head")]
+        base: Option<String>,
         /// The change's head (branch or commit).
-        #[arg(long, value_name = "REV")]
-        head: String,
+        #[arg(long, value_name = "REV", requires = "base")]
+        head: Option<String>,
         /// The target environment; by default the one whose branch --base names.
         #[arg(long, value_name = "ENV")]
         env: Option<String>,
@@ -214,13 +216,16 @@ pub fn main() -> ExitCode {
         Command::Lint { paths, common } => run_lint(&paths, &common),
         Command::Policy { action } => run_policy(action),
         Command::Check { base, head, env, at, format, repo } => {
-            let request = crate::gate::Request {
-                base,
-                head,
-                environment: env,
-                at: at.unwrap_or_else(|| Utc::now().fixed_offset()),
-            };
-            run_check(&request, format, repo.as_deref())
+            let at = at.unwrap_or_else(|| Utc::now().fixed_offset());
+            match (base, head) {
+                (Some(base), Some(head)) => {
+                    let request =
+                        crate::gate::Request { base, head, environment: env, branch: None, at };
+                    run_check(&request, format, repo.as_deref())
+                }
+                _ => crate::github::event::from_environment()
+                    .and_then(|change| run_event_check(&change, env, at, format, repo.as_deref())),
+            }
         }
         Command::Plan { release, from, format, policy } => {
             run_plan(&release, from, format, policy.as_deref())
@@ -481,4 +486,31 @@ fn github_files(decision: &crate::gate::Decision) -> Result<(), String> {
     let next = decision.next_window().map(|n| n.start.to_rfc3339()).unwrap_or_default();
     let verdict = if decision.allowed() { "allowed" } else { "blocked" };
     append("GITHUB_OUTPUT", &format!("verdict={verdict}\nnext-window={next}\n"))
+}
+
+/// The gate for the change an Actions event names. The target branch is read
+/// from the remote-tracking branch when the clone has it (current at run time),
+/// else the local branch, else the commit the event names.
+fn run_event_check(
+    change: &crate::github::event::Change,
+    environment: Option<String>,
+    at: DateTime<FixedOffset>,
+    format: CheckFormat,
+    repo: Option<&Path>,
+) -> Result<ExitCode, String> {
+    let cwd = std::env::current_dir().map_err(|err| format!("no working directory: {err}"))?;
+    let opened = crate::git::Repo::discover(repo.unwrap_or(&cwd))?;
+    let branch = &change.base_branch;
+    let base = [format!("origin/{branch}"), branch.clone()]
+        .into_iter()
+        .find(|candidate| opened.commit(candidate).is_ok())
+        .unwrap_or_else(|| change.base_sha.clone());
+    let request = crate::gate::Request {
+        base,
+        head: change.head_sha.clone(),
+        environment,
+        branch: Some(branch.clone()),
+        at,
+    };
+    run_check(&request, format, repo)
 }

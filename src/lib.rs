@@ -12,6 +12,7 @@ pub mod cli;
 pub mod diagnostic;
 pub mod gate;
 pub mod git;
+pub mod github;
 pub mod ics;
 pub mod lint;
 pub mod model;

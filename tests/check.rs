@@ -860,3 +860,66 @@ fn the_json_and_sarif_reports_match_their_schemas() {
     assert!(errors.is_empty(), "{errors:?}");
     assert!(!sarif["runs"][0]["results"].as_array().unwrap().is_empty());
 }
+
+/// Runs `check` the way the Actions step does: no --base/--head, the event file.
+fn event_check(repo: &Repo, event: &str, at: &str) -> std::process::Output {
+    let base = repo.git(&["rev-parse", "test"]).trim().to_string();
+    let head = repo.git(&["rev-parse", "promote"]).trim().to_string();
+    let payload = fs::read_to_string(root().join(format!("tests/fixtures/events/{event}.json")))
+        .unwrap()
+        .replace("BASE_SHA", &base)
+        .replace("HEAD_SHA", &head);
+    let path = repo.path().join("event.json");
+    fs::write(&path, payload).unwrap();
+    Command::new(env!("CARGO_BIN_EXE_release-gate"))
+        .args(["check", "--at", at, "--format", "json"])
+        .current_dir(repo.path())
+        .env("GITHUB_EVENT_NAME", event)
+        .env("GITHUB_EVENT_PATH", &path)
+        .output()
+        .unwrap()
+}
+
+#[test]
+fn the_actions_event_names_the_change_and_the_target() {
+    let repo = promoted_to_test(&test_plan());
+    for event in ["pull_request", "merge_group"] {
+        let output = event_check(&repo, event, IN_WINDOW);
+        assert_eq!(
+            output.status.code(),
+            Some(0),
+            "{event}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let report = json(&output);
+        assert_eq!(report["environment"], "test", "{event}");
+        assert_eq!(report["units"][0]["change"], "deployment", "{event}");
+        let blocked = event_check(&repo, event, "2026-11-26T17:01:00+01:00");
+        assert_eq!(errors(&json(&blocked)), ["outside-window"], "{event}");
+    }
+}
+
+#[test]
+fn other_events_and_a_missing_event_are_unusable() {
+    let repo = promoted_to_test(&test_plan());
+    let path = repo.path().join("push.json");
+    fs::write(&path, r#"{"ref": "refs/heads/test", "before": "0000", "after": "1111"}"#).unwrap();
+    let output = Command::new(env!("CARGO_BIN_EXE_release-gate"))
+        .args(["check"])
+        .current_dir(repo.path())
+        .env("GITHUB_EVENT_NAME", "push")
+        .env("GITHUB_EVENT_PATH", &path)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not `push`"));
+
+    let output = Command::new(env!("CARGO_BIN_EXE_release-gate"))
+        .args(["check"])
+        .current_dir(repo.path())
+        .env_remove("GITHUB_EVENT_NAME")
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("not in GitHub Actions"));
+}

@@ -36,8 +36,11 @@ pub struct Request {
     pub base: String,
     /// The change's head.
     pub head: String,
-    /// The target environment; by default the one whose branch `base` names.
+    /// The target environment; by default the one whose branch `branch` or
+    /// `base` names.
     pub environment: Option<String>,
+    /// The target branch's name, when `base` is a commit (an Actions event).
+    pub branch: Option<String>,
     /// The evaluation instant.
     pub at: DateTime<FixedOffset>,
 }
@@ -161,6 +164,11 @@ fn policy_at(repo: &Repo, commit: Oid) -> Result<LoadedPolicy, Unusable> {
 fn target_environment(loaded: &LoadedPolicy, request: &Request) -> Result<usize, Unusable> {
     let environments = &loaded.policy.environments;
     let names = || environments.iter().map(|e| e.name.as_str()).collect::<Vec<_>>().join(", ");
+    if let (None, Some(branch)) = (&request.environment, &request.branch) {
+        return environments.iter().position(|e| &e.branch == branch).ok_or_else(|| {
+            format!("the target branch `{branch}` is no environment's branch ({})", names())
+        });
+    }
     if let Some(name) = &request.environment {
         return environments.iter().position(|e| &e.name == name).ok_or_else(|| {
             format!("--env {name}: not an environment of the target branch's policy ({})", names())
