@@ -4,12 +4,14 @@
 #    repository's hook with pre-commit's Rust support and runs it on a bad and on
 #    a good manifest;
 # 2. the iCalendar output of `windows --format ics`, parsed by the Python
-#    `icalendar` package, with the daylight-saving change in between.
+#    `icalendar` package, with the daylight-saving change in between;
+# 3. action.yml and the workflows against GitHub's published schemas (vendored in
+#    check-jsonschema).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 venv=target/peers-venv
-requirements="pre-commit==4.7.0 icalendar==7.3.2"
+requirements="pre-commit==4.7.0 icalendar==7.3.2 check-jsonschema==0.39.0"
 if [ "$(cat "$venv/.installed" 2>/dev/null)" != "$requirements" ]; then
   python3 -m venv "$venv"
   # shellcheck disable=SC2086 # the list is split on purpose
@@ -17,6 +19,10 @@ if [ "$(cat "$venv/.installed" 2>/dev/null)" != "$requirements" ]; then
   echo "$requirements" > "$venv/.installed"
 fi
 export PATH="$PWD/$venv/bin:$PATH"
+
+"$venv/bin/check-jsonschema" --builtin-schema vendor.github-workflows \
+  .github/workflows/ci.yml examples/workflows/release-gate.yml
+"$venv/bin/check-jsonschema" --builtin-schema vendor.github-actions action.yml
 
 cargo build --quiet --locked
 ics=$(mktemp)
@@ -58,4 +64,4 @@ fi
 if ! out=$(pre-commit try-repo . release-gate-lint --files "$good" 2>&1); then
   echo "pre-commit hook failed on the valid $good:"; echo "$out"; exit 1
 fi
-echo "peer checks: 3 passed, 0 failed"
+echo "peer checks: 5 passed, 0 failed"
