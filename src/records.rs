@@ -34,19 +34,19 @@ pub fn records_at(
     Ok(records)
 }
 
+/// The window occurrence a record's deployment uses, if it names one.
+pub fn used(record: &StageRecord) -> Option<Used> {
+    let window = record.deployment.window.clone()?;
+    let start = parse_instant(&record.deployment.start).ok()?;
+    Some(Used { window, start })
+}
+
 /// The window occurrences the records on an environment's branch use; `None` when
 /// the branch is not there.
 pub fn used_on_branch(repo: &Repo, environment: &Environment) -> Result<Option<Vec<Used>>, String> {
     let Some(tip) = repo.branch_tip(&environment.branch) else {
         return Ok(None);
     };
-    let used = records_at(repo, tip, &environment.name)?
-        .into_iter()
-        .filter_map(|(_, record)| {
-            let window = record.deployment.window?;
-            let start = parse_instant(&record.deployment.start).ok()?;
-            Some(Used { window, start })
-        })
-        .collect();
-    Ok(Some(used))
+    let records = records_at(repo, tip, &environment.name)?;
+    Ok(Some(records.iter().filter_map(|(_, record)| used(record)).collect()))
 }

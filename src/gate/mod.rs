@@ -18,7 +18,7 @@ use serde::Serialize;
 use sha2::{Digest, Sha256};
 
 use crate::calendar::Calendar;
-use crate::diagnostic::{self, Code, Finding, Severity};
+use crate::diagnostic::{self, Code, Finding};
 use crate::git::{Repo, Status};
 use crate::lint::{self, Document, Report};
 use crate::model::policy::{ApprovalMode, Person};
@@ -978,14 +978,9 @@ impl<'a> Gate<'a> {
         };
         let tip = self.tip(self.target)?;
         let used: Vec<Used> = crate::records::records_at(self.repo, tip, &environment.name)?
-            .into_iter()
+            .iter()
             .filter(|(_, r)| !(r.unit == unit && r.version == version))
-            .filter_map(|(_, r)| {
-                Some(Used {
-                    window: r.deployment.window?,
-                    start: parse_instant(&r.deployment.start).ok()?,
-                })
-            })
+            .filter_map(|(_, r)| crate::records::used(r))
             .collect();
         let schedule = Schedule {
             zone: self.loaded.zone,
@@ -1088,12 +1083,6 @@ pub fn glob(pattern: &str, path: &str) -> bool {
         }
     }
     matches(pattern.as_bytes(), path.as_bytes())
-}
-
-/// Every finding is an error or a warning; for summaries.
-pub fn severity_counts(decision: &Decision) -> (usize, usize) {
-    let errors = decision.report.findings.iter().filter(|f| f.severity == Severity::Error).count();
-    (errors, decision.report.findings.len() - errors)
 }
 
 #[cfg(test)]
