@@ -288,10 +288,11 @@ fn workspace(policy_file: Option<&Path>) -> Result<(PathBuf, PathBuf, LoadedPoli
 
 fn run_lint(paths: &[PathBuf], common: &Common) -> Result<ExitCode, String> {
     let (_, root, loaded) = workspace(common.policy.as_deref())?;
-    let ctx = Context { policy: &loaded.policy, zone: loaded.zone, files: Files::Disk(root) };
+    let at = common.at.unwrap_or_else(|| Utc::now().fixed_offset());
+    let files = Files::Disk(root);
+    let ctx = Context { policy: &loaded.policy, zone: loaded.zone, files, at, checklist: true };
 
     let mut report = lint::lint(&ctx, paths)?;
-    let at = common.at.unwrap_or_else(|| Utc::now().fixed_offset());
     if let Some(expired) = loaded.expiry(at) {
         report.findings.insert(0, expired);
         report.sources.insert(loaded.path().to_path_buf(), loaded.text.clone());
@@ -411,7 +412,10 @@ fn run_plan(
     let (cwd, root, loaded) = workspace(policy_file)?;
     let file = if release.is_dir() { release.join("release.yaml") } else { release.to_path_buf() };
 
-    let ctx = Context { policy: &loaded.policy, zone: loaded.zone, files: Files::Disk(root) };
+    // A forecast, not an acceptance: the checklist is `lint`'s and `check`'s.
+    let at = Utc::now().fixed_offset();
+    let files = Files::Disk(root);
+    let ctx = Context { policy: &loaded.policy, zone: loaded.zone, files, at, checklist: false };
     let (document, report) = lint::check_file(&ctx, &file);
     let unit = match document {
         Some(lint::Document::Release(unit)) if report.errors() == 0 => unit,

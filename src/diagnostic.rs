@@ -183,6 +183,28 @@ codes! {
         "A delta unit's base version is not deployed on the target environment.",
     RollbackUnknown = "rollback-unknown":
         "A rollback names a version that was never deployed on the target environment.",
+    PlaintextSecret = "plaintext-secret":
+        "A file of the delivery holds a plaintext password, token or credentials (acceptance: security defects).",
+    PlaintextPrivateKey = "plaintext-private-key":
+        "A file of the delivery holds a private key (acceptance: security defects).",
+    PrefilledDatabase = "prefilled-database":
+        "A SQLite database of the delivery holds rows, or a SQL script inserts data (acceptance: security defects).",
+    UnscannableFile = "unscannable-file":
+        "A file of the delivery could not be scanned (unreadable, a symbolic link, too large, a broken database).",
+    MissingAuthentication = "missing-authentication":
+        "An exposed interface declares no authentication, `none`, or a method the policy does not allow.",
+    RoleNonconformity = "role-nonconformity":
+        "The unit declares an API call its role may not make under the policy's role matrix.",
+    SystemRequirementsMissing = "system-requirements-missing":
+        "The release description lacks runtime versions, operating system or dependencies.",
+    CommunicationRelationsIncomplete = "communication-relations-incomplete":
+        "Communication relations are missing, or one names no protocol or no peer.",
+    InstallationGuideIncomplete = "installation-guide-incomplete":
+        "The installation guide is missing or empty, or a variable it uses is not named and described.",
+    AuthenticationUndescribed = "authentication-undescribed":
+        "The authentication description is missing or empty, or omits a method an interface uses.",
+    UserDocumentationIncomplete = "user-documentation-incomplete":
+        "The user documentation is missing or empty, or a user-configurable setting is not described.",
 }
 
 impl fmt::Display for Code {
@@ -232,6 +254,10 @@ pub struct Finding {
     pub part: Part,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     pub location: Option<Location>,
+    /// For a finding of the acceptance checklist: whether it rejects the delivery
+    /// or asks for rework (from the policy).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<crate::model::policy::Outcome>,
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
@@ -247,6 +273,7 @@ impl Finding {
             pointer: None,
             part: Part::Value,
             location: None,
+            outcome: None,
             message: message.into(),
             hint: None,
         }
@@ -275,6 +302,16 @@ impl Finding {
     pub fn hint(mut self, hint: impl Into<String>) -> Finding {
         self.hint = Some(hint.into());
         self
+    }
+
+    /// `reject: ` or `rework: ` for a checklist finding, else nothing: the prefix
+    /// every output puts before the message.
+    pub fn outcome_prefix(&self) -> &'static str {
+        match self.outcome {
+            Some(crate::model::policy::Outcome::Reject) => "reject: ",
+            Some(crate::model::policy::Outcome::Rework) => "rework: ",
+            None => "",
+        }
     }
 
     /// Places the finding at an already known location.

@@ -112,6 +112,32 @@ impl Repo {
         Ok(files)
     }
 
+    /// Every file below a folder of a commit, with whether it is a symbolic link.
+    pub fn entries_under(
+        &self,
+        commit: Oid,
+        folder: &Path,
+    ) -> Result<Vec<(PathBuf, Oid, EntryKind)>, String> {
+        let tree = self.tree(commit)?;
+        let Ok(entry) = tree.get_path(folder) else {
+            return Ok(Vec::new());
+        };
+        let sub = self.repo.find_tree(entry.id()).map_err(|err| err.message().to_string())?;
+        let mut files = Vec::new();
+        sub.walk(TreeWalkMode::PreOrder, |parent, entry| {
+            if entry.kind() == Some(ObjectType::Blob)
+                && let Ok(name) = entry.name()
+            {
+                let kind =
+                    if entry.filemode() == 0o120000 { EntryKind::Link } else { EntryKind::File };
+                files.push((folder.join(parent).join(name), entry.id(), kind));
+            }
+            TreeWalkResult::Ok
+        })
+        .map_err(|err| err.message().to_string())?;
+        Ok(files)
+    }
+
     /// The bytes of a blob.
     pub fn blob(&self, id: Oid) -> Result<Vec<u8>, String> {
         self.repo

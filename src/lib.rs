@@ -7,6 +7,7 @@
 //! and both from output ([`render`]): every command builds one report value and a
 //! renderer formats it.
 
+pub mod acceptance;
 pub mod calendar;
 pub mod cli;
 pub mod diagnostic;

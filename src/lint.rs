@@ -13,6 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::de::DeserializeOwned;
 use serde_json::Value;
 
+use crate::acceptance::Assessment;
 use crate::diagnostic::{self, Code, Finding, Severity};
 use crate::model::{Kind, Policy, ReleaseUnit, StageRecord, StandardChange};
 use crate::schema;
@@ -26,12 +27,14 @@ pub struct Report {
     pub files: usize,
     pub findings: Vec<Finding>,
     pub sources: HashMap<PathBuf, String>,
+    /// The acceptance checklist's outcome for every release unit checked.
+    pub acceptance: Vec<Assessment>,
 }
 
 impl Report {
     /// A report of one finding about one file.
     pub fn single(finding: Finding) -> Report {
-        Report { files: 1, findings: vec![finding], sources: HashMap::new() }
+        Report { files: 1, findings: vec![finding], ..Report::default() }
     }
 
     /// A report about a file that could not be used as a manifest.
@@ -56,6 +59,7 @@ impl Report {
         self.files += other.files;
         self.findings.extend(other.findings);
         self.sources.extend(other.sources);
+        self.acceptance.extend(other.acceptance);
     }
 }
 
@@ -78,7 +82,7 @@ pub fn lint(ctx: &Context<'_>, paths: &[PathBuf]) -> Result<Report, String> {
         if meta.is_dir() {
             walk(path, &mut files).map_err(|err| format!("{}: {err}", path.display()))?;
         } else {
-            files.push(path.clone());
+            files.push(unit_of_file(path).unwrap_or_else(|| path.clone()));
         }
     }
     files.sort();
@@ -88,8 +92,10 @@ pub fn lint(ctx: &Context<'_>, paths: &[PathBuf]) -> Result<Report, String> {
     for part in run_parallel(ctx, &files) {
         report.findings.extend(part.findings);
         report.sources.extend(part.sources);
+        report.acceptance.extend(part.acceptance);
     }
     diagnostic::sort(&mut report.findings);
+    report.acceptance.sort_by(|a, b| a.file.cmp(&b.file));
     Ok(report)
 }
 
@@ -104,13 +110,14 @@ fn run_parallel(ctx: &Context<'_>, files: &[PathBuf]) -> Vec<Report> {
     if files.len() <= per_worker {
         return vec![check_all(ctx, files)];
     }
-    let (policy, zone) = (ctx.policy, ctx.zone);
+    let (policy, zone, at, checklist) = (ctx.policy, ctx.zone, ctx.at, ctx.checklist);
     std::thread::scope(|scope| {
         let handles: Vec<_> = files
             .chunks(per_worker)
             .map(|chunk| {
                 scope.spawn(move || {
-                    let local = Context { policy, zone, files: Files::Disk(root.clone()) };
+                    let files = Files::Disk(root.clone());
+                    let local = Context { policy, zone, files, at, checklist };
                     check_all(&local, chunk)
                 })
             })
@@ -148,6 +155,21 @@ fn walk(dir: &Path, files: &mut Vec<PathBuf>) -> std::io::Result<()> {
         }
     }
     Ok(())
+}
+
+/// For a file of a release unit's folder that is no manifest (a document, a
+/// configuration file), the unit's `release.yaml`: its checklist reads the file.
+fn unit_of_file(path: &Path) -> Option<PathBuf> {
+    if Layout::of(path).is_some() {
+        return None;
+    }
+    let names: Vec<&std::ffi::OsStr> = path.iter().collect();
+    let at = names.iter().rposition(|n| *n == "releases")?;
+    if names.len() < at + 4 {
+        return None;
+    }
+    let release: PathBuf = names[..at + 3].iter().collect::<PathBuf>().join("release.yaml");
+    release.is_file().then_some(release)
 }
 
 /// Runs one file through the pipeline.
@@ -192,11 +214,33 @@ pub fn check_text(
         Err(finding) => (None, vec![finding]),
     };
 
+    // The acceptance checklist of a release unit: what it declares, then its files.
+    // A delivery is a folder of the layout; a lone file elsewhere is only linted.
+    let mut acceptance = None;
+    if let (Some(ctx), Some(Document::Release(unit))) = (ctx, &document)
+        && ctx.checklist
+        && matches!(Layout::of(path), Some(Layout::Release { .. }))
+    {
+        let before = findings.len();
+        findings.extend(crate::acceptance::declared(ctx, path, unit));
+        let scan = crate::acceptance::scan(ctx, path);
+        let mut checked: Vec<Finding> = findings[before..].to_vec();
+        checked.extend(scan.findings.iter().cloned());
+        let assessment = crate::acceptance::assess(ctx, path, unit, &checked, &scan);
+        acceptance = Some((assessment, scan));
+    }
+
     let mut report = Report { files: 1, ..Report::default() };
     if !findings.is_empty() {
         PositionIndex::new(text).resolve(&mut findings);
         report.findings = findings;
         report.sources.insert(path.to_path_buf(), text.to_string());
+    }
+    if let Some((assessment, scan)) = acceptance {
+        report.findings.extend(scan.findings);
+        // Masked copies replace the plain text: a secret is never shown.
+        report.sources.extend(scan.sources);
+        report.acceptance.push(assessment);
     }
     (document, report)
 }

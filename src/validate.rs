@@ -23,6 +23,10 @@ pub struct Context<'p> {
     pub policy: &'p Policy,
     pub zone: Tz,
     pub files: Files<'p>,
+    /// The evaluation instant (when a rework deadline counts as passed).
+    pub at: DateTime<FixedOffset>,
+    /// Whether release units go through the acceptance checklist.
+    pub checklist: bool,
 }
 
 /// Where the files a manifest references live.

@@ -353,7 +353,7 @@ fn a_unit_created_directly_on_test_is_blocked() {
     repo.branch_from("direct", "test");
     repo.write(&format!("{UNIT}/release.yaml"), &example("release.yaml"));
     for doc in ["release-notes", "installation", "authentication", "user-guide"] {
-        repo.write(&format!("{UNIT}/docs/{doc}.md"), "text\n");
+        repo.write(&format!("{UNIT}/docs/{doc}.md"), &example(&format!("docs/{doc}.md")));
     }
     repo.write(&format!("{UNIT}/test.yaml"), &test_plan());
     repo.commit("straight to test");
@@ -573,7 +573,8 @@ fn a_rollback_needs_a_window_but_no_new_approvals() {
     repo.write("releases/gwa-core/4.1.0/test.yaml", &old);
     repo.write("releases/gwa-core/4.1.0/release.yaml", &old_release);
     for doc in ["release-notes", "installation", "authentication", "user-guide"] {
-        repo.write(&format!("releases/gwa-core/4.1.0/docs/{doc}.md"), "text\n");
+        let text = example(&format!("docs/{doc}.md"));
+        repo.write(&format!("releases/gwa-core/4.1.0/docs/{doc}.md"), &text);
     }
     repo.commit("4.1.0 history");
     repo.branch_from("rollback", "test");

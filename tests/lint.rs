@@ -90,7 +90,7 @@ fn references_through_a_symbolic_link_out_of_the_repository_are_refused() {
     let unit = repo.path().join("releases/gwa-core/4.2.0");
     fs::create_dir_all(unit.join("docs")).unwrap();
     for doc in ["release-notes.md", "installation.md", "authentication.md"] {
-        fs::write(unit.join("docs").join(doc), "text\n").unwrap();
+        fs::write(unit.join("docs").join(doc), example(&format!("docs/{doc}"))).unwrap();
     }
     symlink(outside.path().join("secret.md"), unit.join("docs/user-guide.md")).unwrap();
     fs::write(unit.join("release.yaml"), example("release.yaml")).unwrap();
@@ -98,12 +98,21 @@ fn references_through_a_symbolic_link_out_of_the_repository_are_refused() {
     let output = run(repo.path(), &["lint", "--at", AT, "--format", "json"]);
     let report = json(&output);
     assert_eq!(output.status.code(), Some(1));
-    let finding = &report["findings"][0];
-    assert_eq!(finding["code"], "path-escapes-repository");
+    let findings = report["findings"].as_array().unwrap();
+    let codes: Vec<&str> = findings.iter().map(|f| f["code"].as_str().unwrap()).collect();
+    // The reference is refused, and neither the acceptance scan nor the
+    // documentation check follows the link.
+    assert_eq!(
+        codes,
+        ["unscannable-file", "path-escapes-repository", "user-documentation-incomplete"]
+    );
+    assert_eq!(findings[0]["file"], "releases/gwa-core/4.2.0/docs/user-guide.md");
+    assert_eq!(findings[0]["outcome"], "reject");
+    let finding = &findings[1];
     assert_eq!(finding["file"], "releases/gwa-core/4.2.0/release.yaml");
     assert_eq!(finding["pointer"], "/documentation/user-guide");
     assert_eq!((finding["line"].as_u64(), finding["column"].as_u64()), (Some(36), Some(15)));
-    assert_eq!(report["findings"].as_array().unwrap().len(), 1);
+    assert_eq!(report["acceptance"][0]["verdict"], "rejected");
 }
 
 #[test]

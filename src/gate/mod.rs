@@ -17,6 +17,7 @@ use git2::Oid;
 use serde::Serialize;
 use sha2::{Digest, Sha256};
 
+use crate::acceptance::{Assessment, Verdict};
 use crate::calendar::Calendar;
 use crate::diagnostic::{self, Code, Finding};
 use crate::git::{Repo, Status};
@@ -79,6 +80,9 @@ pub struct UnitSummary {
     pub rules: Vec<RuleOutcome>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub next_window: Option<Next>,
+    /// The acceptance checklist's outcome, when the release unit could be read.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub acceptance: Option<Assessment>,
 }
 
 /// What a change does with a unit on the target environment.
@@ -320,10 +324,12 @@ impl<'a> Gate<'a> {
             policy: self.policy(),
             zone: self.loaded.zone,
             files: Files::Commit(self.repo, self.head),
+            at: self.at,
+            checklist: true,
         };
         let (document, mut report) = lint::check_text(Some(&ctx), path, &text, None);
         report.files = 0;
-        report.sources.insert(path.to_path_buf(), text);
+        report.sources.entry(path.to_path_buf()).or_insert(text);
         self.report.merge(report);
         document
     }
@@ -479,9 +485,19 @@ impl<'a> Gate<'a> {
                 change: UnitChange::Other,
                 rules,
                 next_window: None,
+                acceptance: None,
             });
             return Ok(());
         };
+        // The acceptance checklist ran while the release unit was linted.
+        let acceptance =
+            self.report.acceptance.iter().rev().find(|a| a.file == release_path).cloned();
+        if let Some(assessment) = &acceptance {
+            rules.push(RuleOutcome {
+                rule: "acceptance checklist",
+                passed: assessment.verdict == Verdict::Accepted,
+            });
+        }
         let digest = format!(
             "sha256:{:x}",
             Sha256::digest(self.repo.read(self.head, &release_path)?.unwrap_or_default())
@@ -603,6 +619,7 @@ impl<'a> Gate<'a> {
             change,
             rules,
             next_window,
+            acceptance,
         });
         Ok(())
     }

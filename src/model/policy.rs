@@ -322,6 +322,43 @@ pub struct Checklist {
     pub rework_days: u32,
     /// Outcome per checklist item: `reject` or `rework`.
     pub items: BTreeMap<ChecklistItem, Outcome>,
+    /// Authentication methods an exposed interface may declare (lower case, e.g.
+    /// `mtls`, `oauth2`, `jwt`, `saml`, `ldap`). Anything else, `none` included, is
+    /// a missing authentication.
+    #[serde(default = "default_authentication_methods")]
+    pub authentication_methods: Vec<String>,
+    /// Reviewed exceptions to the security scans. Only the policy can grant them,
+    /// never the delivery itself.
+    #[serde(default)]
+    pub exceptions: Vec<ChecklistException>,
+}
+
+/// The methods the handbook names, and mutual TLS.
+fn default_authentication_methods() -> Vec<String> {
+    ["mtls", "oauth2", "oidc", "jwt", "saml", "ldap", "kerberos"].map(String::from).to_vec()
+}
+
+/// One reviewed exception to a scan rule for some files of deliveries.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct ChecklistException {
+    /// Glob over repository paths (`*` within a folder, `**` across folders),
+    /// e.g. `releases/gwa-core/*/testdata/**`.
+    pub path: String,
+    /// The finding code it waives: `plaintext-secret`, `plaintext-private-key` or
+    /// `prefilled-database`.
+    #[cfg_attr(
+        test,
+        schemars(extend("enum" = ["plaintext-secret", "plaintext-private-key", "prefilled-database"]))
+    )]
+    pub rule: String,
+    /// For `prefilled-database`: the tables declared as reference data; every
+    /// table when left out.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tables: Option<Vec<String>>,
+    /// Why the exception is safe, and who reviewed it.
+    pub reason: String,
 }
 
 /// The items of the acceptance checklist.

@@ -127,18 +127,20 @@ pub struct Documentation {
     /// Path of the installation guide.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub installation_guide: Option<String>,
-    /// Every variable needed to install by script, each described.
-    #[serde(default)]
-    pub installation_variables: Vec<Setting>,
+    /// Every variable needed to install by script, each described; `[]` when the
+    /// installation needs none. Left out, the checklist asks for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub installation_variables: Option<Vec<Setting>>,
     /// Path of the description of the authentication methods (JWT, OAuth, LDAP, SAML).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub authentication: Option<String>,
     /// Path of the user documentation.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_guide: Option<String>,
-    /// Every setting a user can configure, each described.
-    #[serde(default)]
-    pub settings: Vec<Setting>,
+    /// Every setting a user can configure, each described; `[]` when users
+    /// configure nothing. Left out, the checklist asks for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub settings: Option<Vec<Setting>>,
 }
 
 /// What the unit needs to run.
@@ -152,9 +154,10 @@ pub struct SystemRequirements {
     /// Operating system and kernel, e.g. `Debian 12, kernel 6.1`.
     #[serde(default)]
     pub os: Vec<String>,
-    /// Other dependencies, e.g. `PostgreSQL 16`.
-    #[serde(default)]
-    pub dependencies: Vec<String>,
+    /// Other dependencies, e.g. `PostgreSQL 16`; `[]` when there are none. Left
+    /// out, the checklist asks for it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dependencies: Option<Vec<String>>,
 }
 
 /// A named variable or setting with its description.
@@ -175,8 +178,13 @@ pub struct Setting {
 pub struct Interface {
     /// Name of the interface.
     pub name: String,
-    /// Direction of the relation.
+    /// Kind of the relation.
     pub relation: Relation,
+    /// `inbound` when others call the unit (it exposes the interface), `outbound`
+    /// when the unit calls them. By default user-to-application and
+    /// application-to-application are inbound, application-to-backend outbound.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub direction: Option<Direction>,
     /// The other side, e.g. `browser`, `LDAP`, `SMTP relay`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub peer: Option<String>,
@@ -185,8 +193,31 @@ pub struct Interface {
     /// TCP or UDP port.
     #[cfg_attr(test, schemars(range(min = 1, max = 65535)))]
     pub port: u32,
-    /// Authentication method; `none` is a finding of the acceptance check.
-    pub authentication: String,
+    /// Authentication method, one of the policy's `authentication-methods` for an
+    /// inbound interface; `none` or left out there rejects the delivery.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub authentication: Option<String>,
+}
+
+impl Interface {
+    /// Whether others call the unit through this interface.
+    pub fn exposed(&self) -> bool {
+        match self.direction {
+            Some(direction) => direction == Direction::Inbound,
+            None => self.relation != Relation::ApplicationToBackend,
+        }
+    }
+}
+
+/// Who starts the communication.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub enum Direction {
+    /// Others call the unit: the unit exposes the interface.
+    Inbound,
+    /// The unit calls others.
+    Outbound,
 }
 
 /// Direction of a communication relation, as the acceptance checklist names them.

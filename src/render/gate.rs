@@ -57,6 +57,9 @@ pub fn text(decision: &Decision, color: bool) -> String {
         if let Some(next) = &unit.next_window {
             let _ = writeln!(out, "  next allowed: {}", next_text(next));
         }
+        if let Some(acceptance) = &unit.acceptance {
+            let _ = writeln!(out, "  acceptance: {}", acceptance.sentence());
+        }
     }
     out.push('\n');
     out.push_str(&super::text::findings(&decision.report, color));
@@ -159,6 +162,9 @@ pub fn markdown(decision: &Decision) -> String {
             );
         }
         out.push('\n');
+        if let Some(acceptance) = &unit.acceptance {
+            let _ = writeln!(out, "**Acceptance:** {}\n", escape_cell(&acceptance.sentence()));
+        }
     }
     if !decision.report.findings.is_empty() {
         out.push_str("<details><summary>Findings</summary>\n\n");
@@ -166,10 +172,11 @@ pub fn markdown(decision: &Decision) -> String {
         for finding in &decision.report.findings {
             let _ = writeln!(
                 out,
-                "| `{}` | `{}` {} | {} | {} |",
+                "| `{}` | `{}` {} | {}{} | {} |",
                 place(finding),
                 finding.code,
                 if finding.severity == Severity::Warning { "(warning)" } else { "" },
+                finding.outcome_prefix(),
                 escape_cell(&finding.message),
                 escape_cell(finding.hint.as_deref().unwrap_or(""))
             );
@@ -203,11 +210,22 @@ pub fn github(decision: &Decision) -> String {
             properties.push(format!("endLine={}", l.end_line));
         }
         properties.push(format!("title={}", command_property(finding.code.as_str())));
-        let mut message = finding.message.clone();
+        let mut message = format!("{}{}", finding.outcome_prefix(), finding.message);
         if let Some(hint) = &finding.hint {
             message = format!("{message}\n{hint}");
         }
         let _ = writeln!(out, "::{level} {}::{}", properties.join(","), command_data(&message));
+    }
+    for unit in &decision.units {
+        if let Some(acceptance) = &unit.acceptance {
+            let _ = writeln!(
+                out,
+                "release-gate: acceptance of {} {}: {}",
+                unit.unit,
+                unit.version,
+                acceptance.sentence()
+            );
+        }
     }
     let _ = writeln!(out, "release-gate: {} into `{}`", verdict(decision), decision.environment);
     out
@@ -243,7 +261,7 @@ pub fn sarif(decision: &Decision) -> String {
                     "endColumn": l.end_column.max(l.column + usize::from(l.end_line == l.line)),
                 });
             }
-            let mut message = finding.message.clone();
+            let mut message = format!("{}{}", finding.outcome_prefix(), finding.message);
             if let Some(hint) = &finding.hint {
                 message = format!("{message}. {hint}");
             }
@@ -252,13 +270,17 @@ pub fn sarif(decision: &Decision) -> String {
             if finding.location.is_some() {
                 physical["region"] = region;
             }
-            json!({
+            let mut result = json!({
                 "ruleId": finding.code.as_str(),
                 "ruleIndex": codes.iter().position(|c| *c == finding.code).unwrap_or(0),
                 "level": if finding.severity == Severity::Error { "error" } else { "warning" },
                 "message": { "text": message },
                 "locations": [{ "physicalLocation": physical }],
-            })
+            });
+            if let Some(outcome) = finding.outcome {
+                result["properties"] = json!({ "outcome": outcome });
+            }
+            result
         })
         .collect();
     let log = json!({
@@ -272,6 +294,9 @@ pub fn sarif(decision: &Decision) -> String {
                 "rules": rules,
             }},
             "results": results,
+            "properties": {
+                "acceptance": decision.units.iter().filter_map(|u| u.acceptance.as_ref()).collect::<Vec<_>>(),
+            },
         }],
     });
     serde_json::to_string_pretty(&log).unwrap_or_default() + "\n"

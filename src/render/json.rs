@@ -2,6 +2,7 @@
 
 use serde::Serialize;
 
+use crate::acceptance::Assessment;
 use crate::diagnostic::Finding;
 use crate::lint::Report;
 
@@ -12,6 +13,7 @@ struct JsonReport<'a> {
     errors: usize,
     warnings: usize,
     findings: &'a [Finding],
+    acceptance: &'a [Assessment],
 }
 
 /// Renders the report as one JSON document followed by a newline.
@@ -22,6 +24,7 @@ pub fn render(report: &Report) -> String {
         errors: report.errors(),
         warnings: report.warnings(),
         findings: &report.findings,
+        acceptance: &report.acceptance,
     };
     // Serializing plain data into a string cannot fail.
     serde_json::to_string_pretty(&body).unwrap_or_default() + "\n"

@@ -6,13 +6,41 @@ use std::fmt::Write;
 
 use annotate_snippets::{AnnotationKind, Group, Level, Renderer, Snippet};
 
+use crate::acceptance::Verdict;
 use crate::diagnostic::{Finding, Severity};
 use crate::lint::Report;
 
 /// Renders every finding and a closing summary line.
 pub fn render(report: &Report, color: bool) -> String {
     let mut out = findings(report, color);
+    out.push_str(&acceptance(report));
     let _ = writeln!(out, "{}", summary(report));
+    out
+}
+
+/// One line per release unit the acceptance checklist did not accept, and a count
+/// of those it accepted.
+pub fn acceptance(report: &Report) -> String {
+    let mut out = String::new();
+    let mut accepted = 0;
+    for assessment in &report.acceptance {
+        if assessment.verdict == Verdict::Accepted {
+            accepted += 1;
+            continue;
+        }
+        let _ = writeln!(
+            out,
+            "{}: acceptance of {} {}: {}",
+            assessment.file.display(),
+            assessment.unit,
+            assessment.version,
+            assessment.sentence()
+        );
+    }
+    if accepted > 0 {
+        let units = if accepted == 1 { "unit" } else { "units" };
+        let _ = writeln!(out, "acceptance: {accepted} release {units} accepted");
+    }
     out
 }
 
@@ -54,7 +82,9 @@ pub fn headline(finding: &Finding) -> String {
         Some(l) => format!("{}:{}:{}", finding.file.display(), l.line, l.column),
         None => finding.file.display().to_string(),
     };
-    format!("{place}: {}: {} [{}]", finding.severity.as_str(), finding.message, finding.code)
+    let outcome = finding.outcome_prefix();
+    let (severity, message, code) = (finding.severity.as_str(), &finding.message, finding.code);
+    format!("{place}: {severity}: {outcome}{message} [{code}]")
 }
 
 /// An empty range (a place, not a value) still gets one character underlined.

@@ -1,0 +1,956 @@
+//! The acceptance checklist run on every delivery (SPEC §2).
+//!
+//! Nine rules, each with its own code, grouped into the policy's checklist items;
+//! the policy says whether an item's failure rejects the delivery or sends it back
+//! for rework:
+//!
+//! | rule (code) | item |
+//! |---|---|
+//! | `plaintext-secret`, `plaintext-private-key` | security-defects |
+//! | `prefilled-database` | security-defects |
+//! | `missing-authentication` | security-defects |
+//! | `role-nonconformity` | role-conformity |
+//! | `system-requirements-missing` | system-requirements |
+//! | `communication-relations-incomplete` | communication-relations |
+//! | `installation-guide-incomplete` | installation-guide |
+//! | `authentication-undescribed` | authentication-description |
+//! | `user-documentation-incomplete` | user-documentation |
+//!
+//! [`declared`] reads what `release.yaml` declares (and the documents it names);
+//! [`scan`] reads every file of the unit's folder for secrets and databases. A
+//! file the scanner cannot read is a finding (`unscannable-file`), never a skip;
+//! binary files other than SQLite databases are skipped and counted.
+//! [`assess`] turns the findings into the unit's outcome: rejected, rework
+//! required until a deadline counted in working days, closed once that passed,
+//! or accepted.
+
+pub mod database;
+pub mod secrets;
+
+use std::collections::BTreeSet;
+use std::fs;
+use std::io::Read;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};
+use serde::Serialize;
+
+use crate::calendar::Calendar;
+use crate::diagnostic::{Code, Finding, LineIndex};
+use crate::git::EntryKind;
+use crate::model::policy::{ChecklistItem, Outcome};
+use crate::model::release::Relation;
+use crate::model::{Policy, ReleaseUnit};
+use crate::schema::suggest;
+use crate::time::parse_instant;
+use crate::validate::{Context, Files};
+use secrets::Format;
+
+/// Text files larger than this are not scanned: they are a finding.
+pub const MAX_TEXT_BYTES: u64 = 64 << 20;
+/// SQLite files larger than this are not opened: they are a finding.
+pub const MAX_DATABASE_BYTES: u64 = 512 << 20;
+/// How much of a file decides whether it is binary (a NUL byte in it).
+const SNIFF_BYTES: usize = 8 << 10;
+
+/// The checklist item a rule belongs to.
+pub fn item_of(code: Code) -> Option<ChecklistItem> {
+    Some(match code {
+        Code::PlaintextSecret
+        | Code::PlaintextPrivateKey
+        | Code::PrefilledDatabase
+        | Code::UnscannableFile
+        | Code::MissingAuthentication => ChecklistItem::SecurityDefects,
+        Code::RoleNonconformity => ChecklistItem::RoleConformity,
+        Code::SystemRequirementsMissing => ChecklistItem::SystemRequirements,
+        Code::CommunicationRelationsIncomplete => ChecklistItem::CommunicationRelations,
+        Code::InstallationGuideIncomplete => ChecklistItem::InstallationGuide,
+        Code::AuthenticationUndescribed => ChecklistItem::AuthenticationDescription,
+        Code::UserDocumentationIncomplete => ChecklistItem::UserDocumentation,
+        _ => return None,
+    })
+}
+
+/// What failing an item means under the policy (the handbook's outcome if the
+/// policy, which `policy check` requires to name every item, does not say).
+pub fn outcome(policy: &Policy, item: ChecklistItem) -> Outcome {
+    policy.checklist.items.get(&item).copied().unwrap_or(match item {
+        ChecklistItem::SecurityDefects | ChecklistItem::RoleConformity => Outcome::Reject,
+        _ => Outcome::Rework,
+    })
+}
+
+/// A checklist finding, tagged with its outcome.
+fn finding(policy: &Policy, code: Code, file: &Path, message: String) -> Finding {
+    let mut finding = Finding::error(code, file, message);
+    finding.outcome = item_of(code).map(|item| outcome(policy, item));
+    finding
+}
+
+/// The outcome of the acceptance check for one release unit.
+#[derive(Clone, Debug, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Assessment {
+    /// The unit's `release.yaml`.
+    pub file: PathBuf,
+    pub unit: String,
+    pub version: String,
+    pub verdict: Verdict,
+    /// The last moment the vendor may deliver an updated version (end of the
+    /// last working day, local time), when rework is required or the case closed.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub deadline: Option<DateTime<FixedOffset>>,
+    /// Findings that reject the delivery, and findings that ask for rework.
+    pub reject: usize,
+    pub rework: usize,
+    /// Scan findings waived by an exception of the policy.
+    pub waived: usize,
+    /// Files read by the scanners, bytes read, binary files skipped.
+    pub files_scanned: usize,
+    pub bytes_scanned: u64,
+    pub binary_skipped: usize,
+}
+
+/// What happens to the delivery.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Verdict {
+    /// Every item passed.
+    Accepted,
+    /// Rework items failed; the vendor may deliver an updated version until the deadline.
+    ReworkRequired,
+    /// Rework was required and the deadline has passed: the case is closed, a new
+    /// delivery starts over.
+    Closed,
+    /// A reject item failed.
+    Rejected,
+}
+
+impl Assessment {
+    /// One sentence for people: the verdict, and the deadline where there is one.
+    pub fn sentence(&self) -> String {
+        let deadline = self.deadline.map(|d| d.format("%a %Y-%m-%d %H:%M %:z").to_string());
+        let counts = |n: usize, what: &str| format!("{n} {what} finding{}", plural(n));
+        match (self.verdict, deadline) {
+            (Verdict::Accepted, _) => "accepted".into(),
+            (Verdict::Rejected, _) => format!("rejected ({})", counts(self.reject, "reject")),
+            (Verdict::ReworkRequired, Some(deadline)) => format!(
+                "rework required ({}): an updated version is due by {deadline}",
+                counts(self.rework, "rework")
+            ),
+            (Verdict::Closed, Some(deadline)) => format!(
+                "closed: rework was due by {deadline} ({}); a new delivery starts over",
+                counts(self.rework, "rework")
+            ),
+            (_, None) => format!(
+                "rework required ({}); no deadline: `delivered` cannot be read",
+                counts(self.rework, "rework")
+            ),
+        }
+    }
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 { "" } else { "s" }
+}
+
+/// Weighs the unit's checklist findings (after exceptions) into its outcome.
+pub fn assess(
+    ctx: &Context<'_>,
+    file: &Path,
+    unit: &ReleaseUnit,
+    findings: &[Finding],
+    scan: &Scan,
+) -> Assessment {
+    let count = |o: Outcome| findings.iter().filter(|f| f.outcome == Some(o)).count();
+    let (reject, rework) = (count(Outcome::Reject), count(Outcome::Rework));
+    let deadline = rework_deadline(ctx, &unit.delivered);
+    let verdict = if reject > 0 {
+        Verdict::Rejected
+    } else if rework > 0 {
+        match deadline {
+            Some(deadline) if ctx.at > deadline => Verdict::Closed,
+            _ => Verdict::ReworkRequired,
+        }
+    } else {
+        Verdict::Accepted
+    };
+    Assessment {
+        file: file.to_path_buf(),
+        unit: unit.unit.clone(),
+        version: unit.version.clone(),
+        verdict,
+        deadline: deadline.filter(|_| matches!(verdict, Verdict::ReworkRequired | Verdict::Closed)),
+        reject,
+        rework,
+        waived: scan.waived,
+        files_scanned: scan.files,
+        bytes_scanned: scan.bytes,
+        binary_skipped: scan.binary,
+    }
+}
+
+/// The end of the policy's `rework-days`-th working day after the delivery's day,
+/// in the calendar's time zone (a delivery on a Saturday counts from Monday).
+pub fn rework_deadline(ctx: &Context<'_>, delivered: &str) -> Option<DateTime<FixedOffset>> {
+    let delivered = parse_instant(delivered).ok()?;
+    let day = delivered.with_timezone(&ctx.zone).date_naive();
+    let calendar = Calendar::of(&ctx.policy.calendar);
+    let last = calendar.add_working_days(day, i64::from(ctx.policy.checklist.rework_days));
+    end_of_day(ctx, last)
+}
+
+fn end_of_day(ctx: &Context<'_>, day: NaiveDate) -> Option<DateTime<FixedOffset>> {
+    let next = day.succ_opt()?.and_hms_opt(0, 0, 0)?;
+    let midnight = ctx.zone.from_local_datetime(&next).earliest()?;
+    Some((midnight - chrono::TimeDelta::seconds(1)).fixed_offset())
+}
+
+// ---------------------------------------------------------------------------
+// What release.yaml declares.
+
+/// The rules over what `release.yaml` declares and the documents it names:
+/// authentication of exposed interfaces, role conformity, and the five
+/// documentation items. Findings point into `release.yaml` by JSON pointer.
+pub fn declared(ctx: &Context<'_>, file: &Path, unit: &ReleaseUnit) -> Vec<Finding> {
+    let policy = ctx.policy;
+    let base = file.parent().unwrap_or(Path::new("."));
+    let mut out = Vec::new();
+    let mut add = |code: Code, pointer: &str, message: String, hint: &str| {
+        out.push(finding(policy, code, file, message).at(pointer).hint(hint));
+    };
+
+    // Missing authentication (reject).
+    let allowed: Vec<String> =
+        policy.checklist.authentication_methods.iter().map(|m| m.to_lowercase()).collect();
+    let allowed_list = policy.checklist.authentication_methods.join(", ");
+    for (i, interface) in unit.interfaces.iter().enumerate() {
+        if !interface.exposed() {
+            continue;
+        }
+        let name = &interface.name;
+        match interface.authentication.as_deref().map(str::trim) {
+            None => add(
+                Code::MissingAuthentication,
+                &format!("/interfaces/{i}"),
+                format!("interface `{name}` is exposed and declares no authentication"),
+                &format!("add `authentication:` with one of: {allowed_list}"),
+            ),
+            Some(method) if !allowed.contains(&method.to_lowercase()) => {
+                let message = if method.eq_ignore_ascii_case("none") || method.is_empty() {
+                    format!("interface `{name}` is exposed without authentication")
+                } else {
+                    format!("interface `{name}` uses `{method}`, which the policy does not allow")
+                };
+                let options: Vec<&str> = allowed.iter().map(String::as_str).collect();
+                let hint = match suggest(&method.to_lowercase(), &options) {
+                    Some(best) if !method.eq_ignore_ascii_case("none") => {
+                        format!("did you mean `{best}`? allowed: {allowed_list}")
+                    }
+                    _ => format!("protect it with one of: {allowed_list}"),
+                };
+                add(
+                    Code::MissingAuthentication,
+                    &format!("/interfaces/{i}/authentication"),
+                    message,
+                    &hint,
+                );
+            }
+            Some(_) => {}
+        }
+    }
+
+    // Role conformity (reject).
+    for (role, calls) in &unit.api_calls {
+        let role_name = serde_json::to_value(role)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default();
+        let permitted = policy.role_matrix.get(role).map(Vec::as_slice).unwrap_or(&[]);
+        for (j, call) in calls.iter().enumerate() {
+            if permitted.contains(call) {
+                continue;
+            }
+            let options: Vec<&str> = permitted.iter().map(String::as_str).collect();
+            let hint = match suggest(call, &options) {
+                Some(best) => {
+                    format!("did you mean `{best}`? `{role_name}` may call: {}", options.join(", "))
+                }
+                None if options.is_empty() => {
+                    format!("the policy's role matrix allows `{role_name}` no API call")
+                }
+                None => format!("`{role_name}` may call: {}", options.join(", ")),
+            };
+            add(
+                Code::RoleNonconformity,
+                &format!("/api-calls/{role_name}/{j}"),
+                format!("role `{role_name}` may not call `{call}` under the policy's role matrix"),
+                &hint,
+            );
+        }
+    }
+
+    let docs = &unit.documentation;
+
+    // System requirements (rework).
+    match &docs.system_requirements {
+        None => add(
+            Code::SystemRequirementsMissing,
+            "/documentation",
+            "the release description names no system requirements".into(),
+            "add `system-requirements:` with `runtime`, `os` and `dependencies`",
+        ),
+        Some(requirements) => {
+            let lists = [
+                ("runtime", Some(&requirements.runtime), "runtime versions, e.g. `Java 21`"),
+                (
+                    "os",
+                    Some(&requirements.os),
+                    "operating system and kernel, e.g. `Debian 12, kernel 6.1`",
+                ),
+                (
+                    "dependencies",
+                    requirements.dependencies.as_ref(),
+                    "dependencies, or `[]` if there are none",
+                ),
+            ];
+            for (field, list, what) in lists {
+                let pointer = format!("/documentation/system-requirements/{field}");
+                match list {
+                    None => add(
+                        Code::SystemRequirementsMissing,
+                        "/documentation/system-requirements",
+                        format!("the system requirements do not list `{field}`"),
+                        &format!("add `{field}:` with the {what}"),
+                    ),
+                    Some(list) if list.is_empty() && field != "dependencies" => add(
+                        Code::SystemRequirementsMissing,
+                        &pointer,
+                        format!("the system requirements name no `{field}`"),
+                        &format!("list the {what}"),
+                    ),
+                    Some(list) => {
+                        for (k, entry) in list.iter().enumerate() {
+                            if entry.trim().is_empty() {
+                                add(
+                                    Code::SystemRequirementsMissing,
+                                    &format!("{pointer}/{k}"),
+                                    format!("an entry of `{field}` is empty"),
+                                    &format!("name the {what}"),
+                                );
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    // Communication relations (rework).
+    if unit.interfaces.is_empty() {
+        add(
+            Code::CommunicationRelationsIncomplete,
+            "",
+            "the unit declares no communication relations".into(),
+            "add `interfaces:` with protocol and port for every user, application and backend relation",
+        );
+    }
+    for (i, interface) in unit.interfaces.iter().enumerate() {
+        if interface.protocol.trim().is_empty() {
+            add(
+                Code::CommunicationRelationsIncomplete,
+                &format!("/interfaces/{i}/protocol"),
+                format!("interface `{}` names no protocol", interface.name),
+                "name the protocol, e.g. `https`, `ldaps`, `smtp`",
+            );
+        }
+        let needs_peer = interface.relation != Relation::UserToApplication;
+        if needs_peer && interface.peer.as_deref().is_none_or(|p| p.trim().is_empty()) {
+            add(
+                Code::CommunicationRelationsIncomplete,
+                &format!("/interfaces/{i}"),
+                format!("interface `{}` does not name the other side", interface.name),
+                "add `peer:`, e.g. `LDAP`, `Active Directory`, `SMTP relay`, `metering backend`",
+            );
+        }
+    }
+
+    // Installation guide (rework).
+    let guide = document(ctx, base, docs.installation_guide.as_deref());
+    let guide_pointer = "/documentation/installation-guide";
+    guide.require(&mut add, Code::InstallationGuideIncomplete, guide_pointer, "installation guide");
+    match &docs.installation_variables {
+        None => add(
+            Code::InstallationGuideIncomplete,
+            "/documentation",
+            "the installation variables are not listed".into(),
+            "add `installation-variables:` naming and describing every variable a scripted installation needs (`[]` if none)",
+        ),
+        Some(variables) => {
+            described(
+                &mut add,
+                Code::InstallationGuideIncomplete,
+                "/documentation/installation-variables",
+                variables,
+                "variable",
+            );
+            if let Document::Text(text) = &guide {
+                let declared: BTreeSet<&str> = variables.iter().map(|v| v.name.as_str()).collect();
+                for (name, line) in guide_variables(text) {
+                    if !declared.contains(name.as_str()) {
+                        add(
+                            Code::InstallationGuideIncomplete,
+                            "/documentation/installation-variables",
+                            format!(
+                                "the installation guide uses `{name}` (line {line}), which `installation-variables` does not name"
+                            ),
+                            &format!("add `{name}` with a description to `installation-variables`"),
+                        );
+                    }
+                }
+            }
+        }
+    }
+
+    // Authentication description (rework).
+    let description = document(ctx, base, docs.authentication.as_deref());
+    description.require(
+        &mut add,
+        Code::AuthenticationUndescribed,
+        "/documentation/authentication",
+        "authentication description",
+    );
+    if let Document::Text(text) = &description {
+        let lower = text.to_lowercase();
+        let mut seen = BTreeSet::new();
+        for interface in &unit.interfaces {
+            let Some(method) = interface.authentication.as_deref() else { continue };
+            let method = method.trim().to_lowercase();
+            if method.is_empty() || method == "none" || !seen.insert(method.clone()) {
+                continue;
+            }
+            if !method_names(&method).iter().any(|name| lower.contains(name)) {
+                add(
+                    Code::AuthenticationUndescribed,
+                    "/documentation/authentication",
+                    format!(
+                        "the authentication description does not mention `{method}`, which interface `{}` uses",
+                        interface.name
+                    ),
+                    &format!(
+                        "describe how `{method}` is used: issuer, tokens or certificates, lifetimes"
+                    ),
+                );
+            }
+        }
+    }
+
+    // User documentation (rework).
+    let user_guide = document(ctx, base, docs.user_guide.as_deref());
+    user_guide.require(
+        &mut add,
+        Code::UserDocumentationIncomplete,
+        "/documentation/user-guide",
+        "user documentation",
+    );
+    match &docs.settings {
+        None => add(
+            Code::UserDocumentationIncomplete,
+            "/documentation",
+            "the user-configurable settings are not listed".into(),
+            "add `settings:` naming and describing every setting a user can configure (`[]` if none)",
+        ),
+        Some(settings) => {
+            described(
+                &mut add,
+                Code::UserDocumentationIncomplete,
+                "/documentation/settings",
+                settings,
+                "setting",
+            );
+        }
+    }
+
+    out
+}
+
+/// Every entry names something and says what it is.
+fn described(
+    add: &mut impl FnMut(Code, &str, String, &str),
+    code: Code,
+    pointer: &str,
+    entries: &[crate::model::release::Setting],
+    what: &str,
+) {
+    for (i, entry) in entries.iter().enumerate() {
+        let description = entry.description.trim();
+        if description.is_empty() || description == entry.name {
+            add(
+                code,
+                &format!("{pointer}/{i}/description"),
+                format!("{what} `{}` is not described", entry.name),
+                "say what it does and which values it takes",
+            );
+        }
+    }
+}
+
+/// Names under which a method may be described.
+fn method_names(method: &str) -> Vec<String> {
+    let aliases: &[&str] = match method {
+        "mtls" => &["mtls", "mutual tls", "client certificate", "mutual authentication"],
+        "oauth2" | "oauth" => &["oauth"],
+        "oidc" => &["oidc", "openid"],
+        "jwt" => &["jwt", "json web token"],
+        "ldap" | "ldaps" => &["ldap"],
+        _ => &[],
+    };
+    let mut names: Vec<String> = aliases.iter().map(|a| a.to_string()).collect();
+    names.push(method.to_string());
+    names
+}
+
+/// Variables a guide uses: `${NAME}`, `$NAME` and `export NAME=` with an
+/// upper-case name, with the line of their first use.
+fn guide_variables(text: &str) -> Vec<(String, usize)> {
+    static VARIABLE: std::sync::LazyLock<regex::Regex> = std::sync::LazyLock::new(|| {
+        #[allow(clippy::expect_used)]
+        regex::Regex::new(
+            r"\$\{([A-Z][A-Z0-9_]+)(?:[:?=+-][^}]*)?\}|\$([A-Z][A-Z0-9_]+)\b|(?m:^[ \t]*export[ \t]+([A-Z][A-Z0-9_]+)=)",
+        )
+            .expect("constant pattern")
+    });
+    // Variables every shell has; a guide uses them without declaring them.
+    const ENVIRONMENT: &[&str] = &["HOME", "PATH", "USER", "PWD", "SHELL", "HOSTNAME", "TMPDIR"];
+    let index = LineIndex::new(text);
+    let mut seen = BTreeSet::new();
+    let mut found = Vec::new();
+    for capture in VARIABLE.captures_iter(text) {
+        let Some(name) = capture.get(1).or_else(|| capture.get(2)).or_else(|| capture.get(3))
+        else {
+            continue;
+        };
+        if ENVIRONMENT.contains(&name.as_str()) || !seen.insert(name.as_str()) {
+            continue;
+        }
+        found.push((name.as_str().to_string(), index.line_col(name.start()).0));
+    }
+    found
+}
+
+/// A document a release unit names.
+enum Document {
+    /// Not named.
+    Missing,
+    /// Named, but not readable (the path check says why).
+    Unreadable,
+    /// Named, and only whitespace.
+    Empty,
+    /// A binary document (PDF, office file): present, its content is not read.
+    Binary,
+    Text(String),
+}
+
+impl Document {
+    /// A finding unless the document is there with content.
+    fn require(
+        &self,
+        add: &mut impl FnMut(Code, &str, String, &str),
+        code: Code,
+        pointer: &str,
+        what: &str,
+    ) {
+        match self {
+            Document::Missing => add(
+                code,
+                "/documentation",
+                format!("the delivery names no {what}"),
+                &format!(
+                    "add `{}:` with the path of the {what}",
+                    pointer.rsplit('/').next().unwrap_or("")
+                ),
+            ),
+            Document::Unreadable => add(
+                code,
+                pointer,
+                format!("the {what} cannot be read"),
+                "commit the document inside the unit's folder",
+            ),
+            Document::Empty => {
+                add(code, pointer, format!("the {what} is empty"), &format!("write the {what}"));
+            }
+            Document::Binary | Document::Text(_) => {}
+        }
+    }
+}
+
+fn document(ctx: &Context<'_>, base: &Path, reference: Option<&str>) -> Document {
+    let Some(reference) = reference else { return Document::Missing };
+    let relative = Path::new(reference);
+    if relative.is_absolute()
+        || relative.components().any(|c| matches!(c, std::path::Component::ParentDir))
+    {
+        return Document::Unreadable;
+    }
+    let bytes = match &ctx.files {
+        // A link is refused here as the path check refuses it: not followed.
+        Files::Disk(_) => {
+            let path = base.join(relative);
+            let link = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
+            if link { None } else { fs::read(path).ok() }
+        }
+        Files::Commit(repo, commit) => repo.read(*commit, &base.join(relative)).ok().flatten(),
+    };
+    let Some(bytes) = bytes else { return Document::Unreadable };
+    if bytes.iter().take(SNIFF_BYTES).any(|b| *b == 0) {
+        return if bytes.is_empty() { Document::Empty } else { Document::Binary };
+    }
+    let text = String::from_utf8_lossy(&bytes).into_owned();
+    if text.trim().is_empty() { Document::Empty } else { Document::Text(text) }
+}
+
+// ---------------------------------------------------------------------------
+// Scanning the unit's files.
+
+/// What the scanners found in a unit's folder.
+#[derive(Debug, Default)]
+pub struct Scan {
+    pub findings: Vec<Finding>,
+    /// Masked text of every file with a finding, for snippets.
+    pub sources: Vec<(PathBuf, String)>,
+    pub files: usize,
+    pub bytes: u64,
+    pub binary: usize,
+    pub waived: usize,
+}
+
+/// One file to scan: where it is reported, where exceptions match it, and how
+/// to get its bytes.
+struct Entry {
+    shown: PathBuf,
+    repository_path: String,
+    source: Source,
+}
+
+enum Source {
+    Disk(PathBuf),
+    Bytes(Vec<u8>),
+    Link,
+    Failed(String),
+}
+
+/// Scans every file of the unit's folder (the folder of `file`).
+pub fn scan(ctx: &Context<'_>, file: &Path) -> Scan {
+    let folder = file.parent().unwrap_or(Path::new("."));
+    let entries = match list(ctx, folder) {
+        Ok(entries) => entries,
+        Err(message) => {
+            let mut scan = Scan::default();
+            scan.findings.push(
+                finding(ctx.policy, Code::UnscannableFile, folder, message)
+                    .hint("make the folder readable; an unscanned delivery is not accepted"),
+            );
+            return scan;
+        }
+    };
+
+    let next = AtomicUsize::new(0);
+    let results = Mutex::new(Vec::with_capacity(entries.len()));
+    let work = || {
+        loop {
+            let i = next.fetch_add(1, Ordering::Relaxed);
+            let Some(entry) = entries.get(i) else { break };
+            let result = scan_entry(ctx.policy, entry);
+            if let Ok(mut results) = results.lock() {
+                results.push(result);
+            }
+        }
+    };
+    let total: u64 = entries
+        .iter()
+        .map(|e| match &e.source {
+            Source::Bytes(b) => b.len() as u64,
+            Source::Disk(_) => 4096,
+            _ => 0,
+        })
+        .sum();
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if workers > 1 && (entries.len() > 16 || total > (4 << 20)) {
+        std::thread::scope(|scope| {
+            for _ in 0..workers {
+                scope.spawn(work);
+            }
+        });
+    } else {
+        work();
+    }
+
+    let mut scan = Scan::default();
+    for result in results.into_inner().unwrap_or_default() {
+        scan.files += usize::from(result.read);
+        scan.bytes += result.bytes;
+        scan.binary += usize::from(result.binary);
+        let kept: Vec<Finding> = result
+            .findings
+            .into_iter()
+            .filter(|f| {
+                let waived = waived(ctx.policy, f, &result.repository_path);
+                scan.waived += usize::from(waived);
+                !waived
+            })
+            .collect();
+        if !kept.is_empty()
+            && let Some(source) = result.masked
+        {
+            scan.sources.push((result.shown.clone(), source));
+        }
+        scan.findings.extend(kept);
+    }
+    scan
+}
+
+/// Whether a policy exception covers the finding.
+fn waived(policy: &Policy, finding: &Finding, path: &str) -> bool {
+    policy.checklist.exceptions.iter().any(|exception| {
+        exception.rule == finding.code.as_str()
+            && crate::gate::glob(&exception.path, path)
+            && match (&exception.tables, finding.code) {
+                (Some(tables), Code::PrefilledDatabase) => {
+                    finding_table(finding).is_some_and(|t| tables.iter().any(|x| x == t))
+                }
+                _ => true,
+            }
+    })
+}
+
+/// The table a `prefilled-database` finding is about (the first backticked name).
+fn finding_table(finding: &Finding) -> Option<&str> {
+    finding.message.split('`').nth(1)
+}
+
+fn list(ctx: &Context<'_>, folder: &Path) -> Result<Vec<Entry>, String> {
+    match &ctx.files {
+        Files::Disk(root) => {
+            let canonical = folder
+                .canonicalize()
+                .map_err(|err| format!("cannot read the unit's folder: {err}"))?;
+            let relative = canonical.strip_prefix(root).unwrap_or(&canonical).to_path_buf();
+            let mut entries = Vec::new();
+            walk(folder, &relative, &mut entries)
+                .map_err(|err| format!("cannot list the unit's folder: {err}"))?;
+            Ok(entries)
+        }
+        Files::Commit(repo, commit) => {
+            let mut entries = Vec::new();
+            for (path, blob, kind) in repo.entries_under(*commit, folder)? {
+                let source = match kind {
+                    EntryKind::Link => Source::Link,
+                    _ => match repo.blob(blob) {
+                        Ok(bytes) => Source::Bytes(bytes),
+                        Err(err) => Source::Failed(err),
+                    },
+                };
+                entries.push(Entry { repository_path: slash(&path), shown: path, source });
+            }
+            Ok(entries)
+        }
+    }
+}
+
+fn walk(dir: &Path, relative: &Path, entries: &mut Vec<Entry>) -> std::io::Result<()> {
+    let mut children: Vec<_> = fs::read_dir(dir)?.collect::<Result<_, _>>()?;
+    children.sort_by_key(|c| c.file_name());
+    for child in children {
+        let shown = dir.join(child.file_name());
+        let repository_path = slash(&relative.join(child.file_name()));
+        let kind = child.file_type()?;
+        if kind.is_dir() {
+            walk(&shown, &relative.join(child.file_name()), entries)?;
+            continue;
+        }
+        let source = if kind.is_symlink() { Source::Link } else { Source::Disk(shown.clone()) };
+        entries.push(Entry { shown, repository_path, source });
+    }
+    Ok(())
+}
+
+fn slash(path: &Path) -> String {
+    path.components().filter_map(|c| c.as_os_str().to_str()).collect::<Vec<_>>().join("/")
+}
+
+/// What scanning one file gave.
+struct FileResult {
+    shown: PathBuf,
+    repository_path: String,
+    findings: Vec<Finding>,
+    masked: Option<String>,
+    read: bool,
+    bytes: u64,
+    binary: bool,
+}
+
+fn scan_entry(policy: &Policy, entry: &Entry) -> FileResult {
+    let mut result = FileResult {
+        shown: entry.shown.clone(),
+        repository_path: entry.repository_path.clone(),
+        findings: Vec::new(),
+        masked: None,
+        read: false,
+        bytes: 0,
+        binary: false,
+    };
+    let unscannable = |message: String, hint: &str| {
+        vec![finding(policy, Code::UnscannableFile, &entry.shown, message).hint(hint)]
+    };
+    let bytes = match &entry.source {
+        Source::Link => {
+            result.findings = unscannable(
+                "the delivery holds a symbolic link; its target cannot be vouched for".into(),
+                "replace the link by the file itself",
+            );
+            return result;
+        }
+        Source::Failed(err) => {
+            result.findings =
+                unscannable(format!("cannot be read: {err}"), "an unscanned file is not accepted");
+            return result;
+        }
+        Source::Bytes(bytes) => std::borrow::Cow::Borrowed(bytes.as_slice()),
+        Source::Disk(path) => match read_bounded(path) {
+            Ok(Some(bytes)) => std::borrow::Cow::Owned(bytes),
+            Ok(None) => {
+                result.binary = true;
+                return result;
+            }
+            Err(message) => {
+                result.findings = unscannable(
+                    message,
+                    "make the file readable and scannable, or leave it out of the delivery",
+                );
+                return result;
+            }
+        },
+    };
+    result.read = true;
+    result.bytes = bytes.len() as u64;
+
+    if bytes.starts_with(database::SQLITE_MAGIC) {
+        result.findings = sqlite(policy, &entry.shown, &bytes);
+        return result;
+    }
+    if bytes.iter().take(SNIFF_BYTES).any(|b| *b == 0) {
+        result.binary = true;
+        return result;
+    }
+    if bytes.len() as u64 > MAX_TEXT_BYTES {
+        result.findings = unscannable(
+            format!(
+                "the text file has {} bytes, more than the scan limit of {MAX_TEXT_BYTES}",
+                bytes.len()
+            ),
+            "split the file, or compress it: an unscanned file is not accepted",
+        );
+        return result;
+    }
+    let text = String::from_utf8_lossy(&bytes);
+    let index = LineIndex::new(&text);
+    let hits = secrets::scan(&text, Format::of(&entry.shown, &text));
+    for hit in &hits {
+        let (code, hint) = match hit.kind {
+            secrets::Kind::PrivateKey => (
+                Code::PlaintextPrivateKey,
+                "remove the key from the delivery and replace it: everyone who can read the repository has it now",
+            ),
+            secrets::Kind::Secret => (
+                Code::PlaintextSecret,
+                "remove it, change it (it is exposed now), and reference the secret store instead, e.g. `${DB_PASSWORD}`",
+            ),
+        };
+        result.findings.push(
+            finding(policy, code, &entry.shown, hit.what.clone())
+                .located(index.location(hit.anchor.clone()))
+                .hint(hint),
+        );
+    }
+    if entry.shown.extension().is_some_and(|e| e.eq_ignore_ascii_case("sql")) {
+        for insert in database::sql_inserts(&text) {
+            let statements = insert.statements;
+            result.findings.push(
+                finding(
+                    policy,
+                    Code::PrefilledDatabase,
+                    &entry.shown,
+                    format!(
+                        "`{}` is filled with data by {statements} statement{}",
+                        insert.table,
+                        plural(statements)
+                    ),
+                )
+                .located(index.location(insert.first))
+                .hint("ship the schema only; if this is reference data, the policy can declare it (checklist exceptions)"),
+            );
+        }
+    }
+    if !result.findings.is_empty() {
+        let ranges: Vec<_> = hits.iter().map(|h| h.secret.clone()).collect();
+        result.masked = Some(secrets::mask(&text, &ranges));
+    }
+    result
+}
+
+fn sqlite(policy: &Policy, path: &Path, bytes: &[u8]) -> Vec<Finding> {
+    if bytes.len() as u64 > MAX_DATABASE_BYTES {
+        return vec![
+            finding(
+                policy,
+                Code::UnscannableFile,
+                path,
+                format!(
+                    "the SQLite database has {} bytes, more than the limit of {MAX_DATABASE_BYTES}",
+                    bytes.len()
+                ),
+            )
+            .hint("ship the schema only"),
+        ];
+    }
+    match database::sqlite_rows(bytes) {
+        Ok(tables) => tables
+            .into_iter()
+            .map(|(table, rows)| {
+                finding(
+                    policy,
+                    Code::PrefilledDatabase,
+                    path,
+                    format!("`{table}` of the SQLite database holds {rows} row{}", plural(rows as usize)),
+                )
+                .hint("ship an empty database; if this is reference data, the policy can declare it (checklist exceptions)")
+            })
+            .collect(),
+        Err(message) => vec![
+            finding(policy, Code::UnscannableFile, path, message)
+                .hint("ship a valid SQLite database, or none"),
+        ],
+    }
+}
+
+/// Reads a file for scanning: `None` for a binary file that is not a SQLite
+/// database (its first bytes hold a NUL), the bytes otherwise.
+fn read_bounded(path: &Path) -> Result<Option<Vec<u8>>, String> {
+    let mut file = fs::File::open(path).map_err(|err| format!("cannot be read: {err}"))?;
+    let length = file.metadata().map_err(|err| format!("cannot be read: {err}"))?.len();
+    let mut head = vec![0; SNIFF_BYTES.min(length as usize)];
+    file.read_exact(&mut head).map_err(|err| format!("cannot be read: {err}"))?;
+    let database = head.starts_with(database::SQLITE_MAGIC);
+    if !database && head.contains(&0) {
+        return Ok(None);
+    }
+    let limit = if database { MAX_DATABASE_BYTES } else { MAX_TEXT_BYTES };
+    if length > limit {
+        return Err(format!("the file has {length} bytes, more than the scan limit of {limit}"));
+    }
+    let mut bytes = head;
+    file.read_to_end(&mut bytes).map_err(|err| format!("cannot be read: {err}"))?;
+    Ok(Some(bytes))
+}
