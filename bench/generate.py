@@ -11,8 +11,10 @@ valid against schemas/release.schema.json:
 * `delivered` is an RFC 3339 instant with a UTC offset, written as a quoted
   string (see below);
 * digests are `sha256:` and 64 lower-case hex digits;
-* `documentation` names no file paths (release-gate checks that referenced paths
-  exist), only system requirements, installation variables and settings;
+* `documentation` names one guide, `docs/guide.md`, written next to each
+  manifest, as installation guide, authentication description and user guide;
+  it mentions every authentication method of INTERFACES, so each unit passes the
+  acceptance checklist (the peers validate `release.yaml` only);
 * api-calls use the roles GWA, EMTa, EMTp and calls from the policy's role matrix.
 
 Why `delivered` is quoted: YAML 1.1 loaders (js-yaml 3, used by ajv-cli) turn an
@@ -112,6 +114,18 @@ INTERFACES = [
 ]
 
 
+GUIDE = """# Installation, authentication and use
+
+Set the installation variables listed in release.yaml, then run the installer.
+
+Operators sign in with OAuth 2.0 or SAML; partner systems present a JWT; gateways
+and the event bus use mutual TLS (mtls); the directory is bound with LDAP, the
+database with scram-sha-256, the mail relay with starttls-login.
+
+Every setting listed in release.yaml is changed in the administration screen.
+"""
+
+
 def scalar(text: str) -> str:
     """A YAML scalar for `text`: plain when safe, double-quoted otherwise.
 
@@ -179,6 +193,9 @@ def manifest(index: int, seed: int) -> tuple[str, str]:
 
     lines += [
         "documentation:",
+        "  installation-guide: docs/guide.md",
+        "  authentication: docs/guide.md",
+        "  user-guide: docs/guide.md",
         "  system-requirements:",
         f"    runtime: {flow_list(rng.sample(RUNTIMES, 1))}",
         f"    os: {flow_list(rng.sample(SYSTEMS, rng.randint(1, 2)))}",
@@ -232,6 +249,8 @@ def main() -> int:
         folder = releases / unit / "1.0.0"
         folder.mkdir(parents=True)
         (folder / "release.yaml").write_text(text, encoding="utf-8")
+        (folder / "docs").mkdir()
+        (folder / "docs" / "guide.md").write_text(GUIDE, encoding="utf-8")
         sizes.append(len(text.encode()))
 
     sizes.sort()

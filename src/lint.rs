@@ -223,7 +223,7 @@ pub fn check_text(
     {
         let before = findings.len();
         findings.extend(crate::acceptance::declared(ctx, path, unit));
-        let scan = crate::acceptance::scan(ctx, path);
+        let scan = crate::acceptance::scan(ctx, path, text);
         let mut checked: Vec<Finding> = findings[before..].to_vec();
         checked.extend(scan.findings.iter().cloned());
         let assessment = crate::acceptance::assess(ctx, path, unit, &checked, &scan);

@@ -116,11 +116,12 @@ struct Checker<'a> {
     file: &'a Path,
     zone: Tz,
     findings: Vec<Finding>,
+    base_inside: Option<bool>,
 }
 
 impl<'a> Checker<'a> {
     fn new(file: &'a Path, zone: Tz) -> Checker<'a> {
-        Checker { file, zone, findings: Vec::new() }
+        Checker { file, zone, findings: Vec::new(), base_inside: None }
     }
 
     fn error(&mut self, code: Code, pointer: &str, message: String, hint: Option<String>) {
@@ -274,6 +275,24 @@ impl<'a> Checker<'a> {
                 return;
             }
         };
+        // Without a symbolic link on the way (the usual case, two `lstat` calls),
+        // the file is where the path says: inside the repository, as the manifest
+        // is. Only a link needs the full resolution.
+        let mut walked = base.to_path_buf();
+        let mut plain = true;
+        for component in relative.components() {
+            walked.push(component);
+            match std::fs::symlink_metadata(&walked) {
+                Ok(meta) if !meta.file_type().is_symlink() => {}
+                _ => {
+                    plain = false;
+                    break;
+                }
+            }
+        }
+        if plain && self.inside(root, base) {
+            return;
+        }
         let Ok(real) = target.canonicalize() else {
             self.error(
                 Code::PathNotFound,
@@ -291,6 +310,14 @@ impl<'a> Checker<'a> {
                 Some("replace the link by the file itself".into()),
             );
         }
+    }
+
+    /// Whether the manifest's folder lies inside the repository (resolved once
+    /// per manifest: a folder reached through a link may lie elsewhere).
+    fn inside(&mut self, root: &Path, base: &Path) -> bool {
+        *self
+            .base_inside
+            .get_or_insert_with(|| base.canonicalize().is_ok_and(|real| real.starts_with(root)))
     }
 
     fn layout_field(&mut self, pointer: &str, field: &str, written: &str, expected: &str) {

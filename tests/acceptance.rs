@@ -131,6 +131,9 @@ fn bad_deliveries_fail_where_and_how_they_say() {
     let cases = cases("bad");
     assert!(cases.len() >= 12, "only {} bad deliveries", cases.len());
     let bless = std::env::var_os("BLESS").is_some();
+    let schema: serde_json::Value =
+        serde_json::from_slice(&run(&root(), &["schema", "lint-report"]).stdout).unwrap();
+    let validator = jsonschema::validator_for(&schema).unwrap();
     let mut failures = Vec::new();
     for case in &cases {
         let name = case.file_name().unwrap().to_str().unwrap();
@@ -140,6 +143,9 @@ fn bad_deliveries_fail_where_and_how_they_say() {
         let output = run(repo.path(), &["lint", "--at", AT, "--format", "json", UNIT]);
         assert_eq!(output.status.code(), Some(1), "{name} should fail");
         let report = json(&output);
+        for error in validator.iter_errors(&report) {
+            failures.push(format!("{name}: the report breaks its schema: {error}"));
+        }
         let found: Vec<String> =
             report["findings"].as_array().unwrap().iter().map(describe).collect();
         let verdict = report["acceptance"][0]["verdict"].as_str().unwrap_or("none").to_string();
@@ -205,4 +211,33 @@ fn the_shipped_example_is_accepted() {
     let acceptance = &report["acceptance"][0];
     assert_eq!(acceptance["verdict"], "accepted");
     assert_eq!(acceptance["files-scanned"], 5);
+}
+
+#[test]
+fn a_file_of_a_unit_named_alone_runs_the_units_checklist() {
+    // What pre-commit passes when only a configuration file changed.
+    let repo = delivery(&root().join("tests/fixtures/acceptance/bad/password-in-properties"));
+    let file = format!("{UNIT}/config/application.properties");
+    let output = run(repo.path(), &["lint", "--at", AT, "--format", "json", &file]);
+    assert_eq!(output.status.code(), Some(1));
+    let report = json(&output);
+    assert_eq!(report["findings"][0]["code"], "plaintext-secret");
+    assert_eq!(report["acceptance"][0]["file"], format!("{UNIT}/release.yaml"));
+}
+
+#[test]
+fn a_symbolic_link_in_a_delivery_is_not_followed() {
+    let repo = delivery(tempfile::tempdir().unwrap().path());
+    let outside = tempfile::tempdir().unwrap();
+    fs::write(outside.path().join("app.properties"), "db.password=Outside-S3cret\n").unwrap();
+    let link = repo.path().join(UNIT).join("config.properties");
+    std::os::unix::fs::symlink(outside.path().join("app.properties"), link).unwrap();
+    let output = run(repo.path(), &["lint", "--at", AT, "--format", "json", UNIT]);
+    assert_eq!(output.status.code(), Some(1));
+    let report = json(&output);
+    let finding = &report["findings"][0];
+    assert_eq!(finding["code"], "unscannable-file");
+    assert_eq!(finding["outcome"], "reject");
+    assert!(!stdout(&output).contains("Outside-S3cret"));
+    assert_eq!(report["acceptance"][0]["verdict"], "rejected");
 }

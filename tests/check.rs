@@ -924,3 +924,110 @@ fn other_events_and_a_missing_event_are_unusable() {
     assert_eq!(output.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&output.stderr).contains("not in GitHub Actions"));
 }
+
+/// A delivery branch from `dev` with the example unit, its DEV plan, and extra
+/// files of the unit.
+fn delivery_to_dev(extra: &[(&str, &str)]) -> Repo {
+    let repo = Repo::new();
+    repo.branch_from("delivery", "dev");
+    repo.write(&format!("{UNIT}/release.yaml"), &example("release.yaml"));
+    for doc in ["release-notes", "installation", "authentication", "user-guide"] {
+        repo.write(&format!("{UNIT}/docs/{doc}.md"), &example(&format!("docs/{doc}.md")));
+    }
+    let dev = example("dev.yaml");
+    repo.write(&format!("{UNIT}/dev.yaml"), &dev[..dev.find("qa:").unwrap()]);
+    for (path, text) in extra {
+        repo.write(&format!("{UNIT}/{path}"), text);
+    }
+    repo.commit("deliver gwa-core 4.2.0");
+    repo
+}
+
+#[test]
+fn a_delivery_with_a_plaintext_password_is_rejected_in_every_format() {
+    let secret = "Gw4-Pr0d!2026";
+    let properties = format!("db.user=gwa\ndb.password={secret}\n");
+    let repo = delivery_to_dev(&[("config/application.properties", &properties)]);
+    let at = "2026-11-19T10:00:00+01:00";
+
+    let (code, report) = repo.check("dev", "delivery", at);
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(errors(&report), ["plaintext-secret"]);
+    at_line(&report, "plaintext-secret", &format!("{UNIT}/config/application.properties"), 2);
+    assert_eq!(finding(&report, "plaintext-secret")["outcome"], "reject");
+    let acceptance = &report["units"][0]["acceptance"];
+    assert_eq!(acceptance["verdict"], "rejected");
+    assert_eq!(acceptance["reject"], 1);
+    assert!(
+        report["units"][0]["rules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| { r["rule"] == "acceptance checklist" && r["passed"] == false })
+    );
+
+    for format in ["text", "json", "markdown", "github", "sarif"] {
+        let output = repo.run_check("dev", "delivery", at, format);
+        let shown = String::from_utf8(output.stdout).unwrap();
+        assert!(!shown.contains(secret), "{format} shows the secret:\n{shown}");
+        assert!(shown.contains("reject"), "{format} does not say reject:\n{shown}");
+    }
+    let schema: serde_json::Value =
+        serde_json::from_slice(&common::run(&root(), &["schema", "check-report"]).stdout).unwrap();
+    let broken: Vec<String> = jsonschema::validator_for(&schema)
+        .unwrap()
+        .iter_errors(&report)
+        .map(|e| format!("{e} at {}", e.instance_path()))
+        .collect();
+    assert!(broken.is_empty(), "{broken:?}");
+    let text = String::from_utf8(repo.run_check("dev", "delivery", at, "text").stdout).unwrap();
+    assert!(text.contains("  acceptance: rejected (1 reject finding)"), "{text}");
+    assert!(text.contains("db.password=*************"), "{text}");
+}
+
+#[test]
+fn a_delivery_missing_an_installation_variable_gets_a_rework_deadline_across_holidays() {
+    // Delivered Tue 2026-12-22; Fri 25 and Sat 26 December are holidays, so the
+    // third working day is Mon 28 December.
+    let release = example("release.yaml")
+        .replace("delivered: 2026-11-16T09:30:00+01:00", "delivered: 2026-12-22T10:00:00+01:00");
+    let guide = format!(
+        "{}\nThen run `./install.sh --smtp ${{GWA_SMTP_HOST}}`.\n",
+        example("docs/installation.md")
+    );
+    let repo = Repo::new();
+    repo.branch_from("delivery", "dev");
+    repo.write(&format!("{UNIT}/release.yaml"), &release);
+    for doc in ["release-notes", "authentication", "user-guide"] {
+        repo.write(&format!("{UNIT}/docs/{doc}.md"), &example(&format!("docs/{doc}.md")));
+    }
+    repo.write(&format!("{UNIT}/docs/installation.md"), &guide);
+    let dev = example("dev.yaml")
+        .replace(&digest(&example("release.yaml")), &digest(&release))
+        .replace("2026-11-19T10:00:00", "2026-12-23T10:00:00")
+        .replace("2026-11-19T12:00:00", "2026-12-23T12:00:00");
+    repo.write(&format!("{UNIT}/dev.yaml"), &dev[..dev.find("qa:").unwrap()]);
+    repo.commit("deliver gwa-core 4.2.0");
+
+    let (code, report) = repo.check("dev", "delivery", "2026-12-23T10:00:00+01:00");
+    assert_eq!(code, 1, "{report:#}");
+    assert_eq!(errors(&report), ["installation-guide-incomplete"]);
+    let f = finding(&report, "installation-guide-incomplete");
+    assert_eq!(f["outcome"], "rework");
+    assert!(f["message"].as_str().unwrap().contains("`GWA_SMTP_HOST`"), "{f:#}");
+    let acceptance = &report["units"][0]["acceptance"];
+    assert_eq!(acceptance["verdict"], "rework-required");
+    assert_eq!(acceptance["deadline"], "2026-12-28T23:59:59+01:00");
+
+    // Past the deadline without an updated version, the case is closed.
+    let (_, later) = repo.check("dev", "delivery", "2026-12-29T00:00:00+01:00");
+    assert_eq!(later["units"][0]["acceptance"]["verdict"], "closed");
+    let markdown = String::from_utf8(
+        repo.run_check("dev", "delivery", "2026-12-29T00:00:00+01:00", "markdown").stdout,
+    )
+    .unwrap();
+    assert!(
+        markdown.contains("**Acceptance:** closed: rework was due by Mon 2026-12-28 23:59 +01:00"),
+        "{markdown}"
+    );
+}

@@ -214,7 +214,7 @@ fn end_of_day(ctx: &Context<'_>, day: NaiveDate) -> Option<DateTime<FixedOffset>
 /// The rules over what `release.yaml` declares and the documents it names:
 /// authentication of exposed interfaces, role conformity, and the five
 /// documentation items. Findings point into `release.yaml` by JSON pointer.
-pub fn declared(ctx: &Context<'_>, file: &Path, unit: &ReleaseUnit) -> Vec<Finding> {
+pub fn declared<'a>(ctx: &Context<'_>, file: &Path, unit: &'a ReleaseUnit) -> Vec<Finding> {
     let policy = ctx.policy;
     let base = file.parent().unwrap_or(Path::new("."));
     let mut out = Vec::new();
@@ -377,8 +377,20 @@ pub fn declared(ctx: &Context<'_>, file: &Path, unit: &ReleaseUnit) -> Vec<Findi
         }
     }
 
+    // The three documents are often one file: read each path once.
+    let mut read: Vec<(&str, std::rc::Rc<Document>)> = Vec::new();
+    let mut document = |reference: Option<&'a str>| -> std::rc::Rc<Document> {
+        let Some(reference) = reference else { return std::rc::Rc::new(Document::Missing) };
+        if let Some((_, known)) = read.iter().find(|(r, _)| *r == reference) {
+            return known.clone();
+        }
+        let loaded = std::rc::Rc::new(document(ctx, base, Some(reference)));
+        read.push((reference, loaded.clone()));
+        loaded
+    };
+
     // Installation guide (rework).
-    let guide = document(ctx, base, docs.installation_guide.as_deref());
+    let guide = document(docs.installation_guide.as_deref());
     let guide_pointer = "/documentation/installation-guide";
     guide.require(&mut add, Code::InstallationGuideIncomplete, guide_pointer, "installation guide");
     match &docs.installation_variables {
@@ -396,7 +408,7 @@ pub fn declared(ctx: &Context<'_>, file: &Path, unit: &ReleaseUnit) -> Vec<Findi
                 variables,
                 "variable",
             );
-            if let Document::Text(text) = &guide {
+            if let Document::Text(text) = &*guide {
                 let declared: BTreeSet<&str> = variables.iter().map(|v| v.name.as_str()).collect();
                 for (name, line) in guide_variables(text) {
                     if !declared.contains(name.as_str()) {
@@ -415,14 +427,14 @@ pub fn declared(ctx: &Context<'_>, file: &Path, unit: &ReleaseUnit) -> Vec<Findi
     }
 
     // Authentication description (rework).
-    let description = document(ctx, base, docs.authentication.as_deref());
+    let description = document(docs.authentication.as_deref());
     description.require(
         &mut add,
         Code::AuthenticationUndescribed,
         "/documentation/authentication",
         "authentication description",
     );
-    if let Document::Text(text) = &description {
+    if let Document::Text(text) = &*description {
         let lower = text.to_lowercase();
         let mut seen = BTreeSet::new();
         for interface in &unit.interfaces {
@@ -448,7 +460,7 @@ pub fn declared(ctx: &Context<'_>, file: &Path, unit: &ReleaseUnit) -> Vec<Findi
     }
 
     // User documentation (rework).
-    let user_guide = document(ctx, base, docs.user_guide.as_deref());
+    let user_guide = document(docs.user_guide.as_deref());
     user_guide.require(
         &mut add,
         Code::UserDocumentationIncomplete,
@@ -601,11 +613,17 @@ fn document(ctx: &Context<'_>, base: &Path, reference: Option<&str>) -> Document
             let link = fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink());
             if link { None } else { fs::read(path).ok() }
         }
-        Files::Commit(repo, commit) => repo.read(*commit, &base.join(relative)).ok().flatten(),
+        Files::Commit(repo, commit) => {
+            let path = base.join(relative);
+            match repo.entry_kind(*commit, &path) {
+                Some(EntryKind::File) => repo.read(*commit, &path).ok().flatten(),
+                _ => None,
+            }
+        }
     };
     let Some(bytes) = bytes else { return Document::Unreadable };
     if bytes.iter().take(SNIFF_BYTES).any(|b| *b == 0) {
-        return if bytes.is_empty() { Document::Empty } else { Document::Binary };
+        return Document::Binary;
     }
     let text = String::from_utf8_lossy(&bytes).into_owned();
     if text.trim().is_empty() { Document::Empty } else { Document::Text(text) }
@@ -641,10 +659,11 @@ enum Source {
     Failed(String),
 }
 
-/// Scans every file of the unit's folder (the folder of `file`).
-pub fn scan(ctx: &Context<'_>, file: &Path) -> Scan {
+/// Scans every file of the unit's folder (the folder of `file`, whose text the
+/// caller has read already).
+pub fn scan(ctx: &Context<'_>, file: &Path, text: &str) -> Scan {
     let folder = file.parent().unwrap_or(Path::new("."));
-    let entries = match list(ctx, folder) {
+    let entries = match list(ctx, folder, (file, text)) {
         Ok(entries) => entries,
         Err(message) => {
             let mut scan = Scan::default();
@@ -676,8 +695,10 @@ pub fn scan(ctx: &Context<'_>, file: &Path) -> Scan {
             _ => 0,
         })
         .sum();
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if workers > 1 && (entries.len() > 16 || total > (4 << 20)) {
+    let large = entries.len() > 16 || total > (4 << 20);
+    let workers =
+        if large { std::thread::available_parallelism().map_or(1, |n| n.get()) } else { 1 };
+    if workers > 1 {
         std::thread::scope(|scope| {
             for _ in 0..workers {
                 scope.spawn(work);
@@ -688,7 +709,10 @@ pub fn scan(ctx: &Context<'_>, file: &Path) -> Scan {
     }
 
     let mut scan = Scan::default();
-    for result in results.into_inner().unwrap_or_default() {
+    // A poisoned lock still holds every result pushed before the panic, and
+    // the scope has re-raised that panic already: nothing is silently dropped.
+    let results = results.into_inner().unwrap_or_else(std::sync::PoisonError::into_inner);
+    for result in results {
         scan.files += usize::from(result.read);
         scan.bytes += result.bytes;
         scan.binary += usize::from(result.binary);
@@ -730,16 +754,28 @@ fn finding_table(finding: &Finding) -> Option<&str> {
     finding.message.split('`').nth(1)
 }
 
-fn list(ctx: &Context<'_>, folder: &Path) -> Result<Vec<Entry>, String> {
+fn list(ctx: &Context<'_>, folder: &Path, known: (&Path, &str)) -> Result<Vec<Entry>, String> {
     match &ctx.files {
         Files::Disk(root) => {
-            let canonical = folder
-                .canonicalize()
-                .map_err(|err| format!("cannot read the unit's folder: {err}"))?;
-            let relative = canonical.strip_prefix(root).unwrap_or(&canonical).to_path_buf();
+            // Repository paths only matter to exceptions; resolving them costs a
+            // system call per path component, so only a policy with exceptions pays.
+            let relative = if ctx.policy.checklist.exceptions.is_empty() {
+                folder.to_path_buf()
+            } else {
+                let canonical = folder
+                    .canonicalize()
+                    .map_err(|err| format!("cannot read the unit's folder: {err}"))?;
+                canonical.strip_prefix(root).unwrap_or(&canonical).to_path_buf()
+            };
             let mut entries = Vec::new();
             walk(folder, &relative, &mut entries)
                 .map_err(|err| format!("cannot list the unit's folder: {err}"))?;
+            // The manifest was read a moment ago: scan that text, do not read it again.
+            for entry in &mut entries {
+                if entry.shown == known.0 {
+                    entry.source = Source::Bytes(known.1.as_bytes().to_vec());
+                }
+            }
             Ok(entries)
         }
         Files::Commit(repo, commit) => {

@@ -301,6 +301,10 @@ fn assignments(text: &str, format: Format, hits: &mut Vec<Hit>) {
             if op.as_str() == "=" && matches!(value.as_str().chars().next(), Some('=' | '~')) {
                 continue;
             }
+            // In XML, `key="..."` and `name="..."` name a setting (see `xml`).
+            if format == Format::Xml && matches!(key.as_str(), "key" | "name") {
+                continue;
+            }
             let quoted = value.as_str().starts_with(['"', '\'']);
             if format == Format::Code && !quoted {
                 continue;
@@ -579,7 +583,13 @@ fn random_looking(value: &str) -> bool {
     }
     let has_digit = value.chars().any(|c| c.is_ascii_digit());
     let has_letter = value.chars().any(|c| c.is_ascii_alphabetic());
-    has_digit && has_letter && entropy(value) >= 3.0
+    // `certificate.1047`, `gateway-admin-2`: words and numbers, a name, not a key.
+    let named = value.split(|c: char| !c.is_ascii_alphanumeric()).all(|part| {
+        part.chars().all(|c| c.is_ascii_lowercase())
+            || part.chars().all(|c| c.is_ascii_uppercase())
+            || part.chars().all(|c| c.is_ascii_digit())
+    });
+    has_digit && has_letter && !named && entropy(value) >= 3.0
 }
 
 /// Shannon entropy in bits per character.
@@ -669,6 +679,8 @@ mod tests {
             ("secretName: db-credentials\n", Format::Config),
             ("token_endpoint: https://idp.example/token\n", Format::Config),
             ("key: gateway\n", Format::Config),
+            ("<entry key=\"certificate.1047\">queue 5</entry>\n", Format::Xml),
+            ("tls.key: certificate-renewal.1047\n", Format::Config),
             ("The password: choose one with 12 characters.\n", Format::Markdown),
             ("Set password = something strong in the dialog.\n", Format::Prose),
             ("if (password == \"\") { fail(); }", Format::Code),
