@@ -71,6 +71,15 @@ enum Command {
         /// The repository; by default the one around the working directory.
         #[arg(long, value_name = "DIR")]
         repo: Option<PathBuf>,
+        /// Create or update the gate's comment on the pull request (one comment,
+        /// found again by a hidden marker). Needs GITHUB_TOKEN and
+        /// GITHUB_REPOSITORY; GITHUB_API_URL for GitHub Enterprise Server. A
+        /// failure to comment is a warning: it never changes the verdict.
+        #[arg(long)]
+        comment: bool,
+        /// The pull request to comment on; by default the event's.
+        #[arg(long, value_name = "NUMBER")]
+        pr: Option<u64>,
     },
     /// Show, check or scaffold a policy.
     Policy {
@@ -215,16 +224,19 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Lint { paths, common } => run_lint(&paths, &common),
         Command::Policy { action } => run_policy(action),
-        Command::Check { base, head, env, at, format, repo } => {
+        Command::Check { base, head, env, at, format, repo, comment, pr } => {
             let at = at.unwrap_or_else(|| Utc::now().fixed_offset());
+            let comment = comment.then_some(pr);
             match (base, head) {
                 (Some(base), Some(head)) => {
                     let request =
                         crate::gate::Request { base, head, environment: env, branch: None, at };
-                    run_check(&request, format, repo.as_deref())
+                    run_check(&request, format, repo.as_deref(), comment)
                 }
-                _ => crate::github::event::from_environment()
-                    .and_then(|change| run_event_check(&change, env, at, format, repo.as_deref())),
+                _ => crate::github::event::from_environment().and_then(|change| {
+                    let comment = comment.map(|pr| pr.or(change.number));
+                    run_event_check(&change, env, at, format, repo.as_deref(), comment)
+                }),
             }
         }
         Command::Plan { release, from, format, policy } => {
@@ -452,10 +464,12 @@ fn run_plan(
     Ok(ExitCode::SUCCESS)
 }
 
+/// `comment`: `Some(pull request)` when `--comment` was given.
 fn run_check(
     request: &crate::gate::Request,
     format: CheckFormat,
     repo: Option<&Path>,
+    comment: Option<Option<u64>>,
 ) -> Result<ExitCode, String> {
     let cwd = std::env::current_dir().map_err(|err| format!("no working directory: {err}"))?;
     let repo = crate::git::Repo::discover(repo.unwrap_or(&cwd))?;
@@ -472,7 +486,58 @@ fn run_check(
         }
     };
     write_out(&text);
+    if let Some(number) = comment {
+        publish_comment(&decision, number, format == CheckFormat::Github);
+    }
     Ok(if decision.allowed() { ExitCode::SUCCESS } else { ExitCode::from(1) })
+}
+
+/// Keeps the pull request's comment current. Whatever happens is said on stderr
+/// (as a workflow command under `--format github`) and changes nothing else.
+fn publish_comment(decision: &crate::gate::Decision, number: Option<u64>, github: bool) {
+    let say = |level: &str, message: &str| {
+        if github {
+            write_err(&format!("::{level}::release-gate: {message}"));
+        } else {
+            write_err(&format!("release-gate: {level}: {message}"));
+        }
+    };
+    let token = std::env::var("GITHUB_TOKEN").ok().filter(|t| !t.trim().is_empty());
+    let Some(token) = token else {
+        say("notice", "no GITHUB_TOKEN: the pull-request comment is skipped");
+        return;
+    };
+    let Some(number) = number else {
+        say("notice", "no pull request (a merge-queue run, or no --pr): no comment");
+        return;
+    };
+    let Some(repository) = std::env::var("GITHUB_REPOSITORY").ok() else {
+        say("warning", "GITHUB_REPOSITORY is not set: cannot comment");
+        return;
+    };
+    let api = std::env::var("GITHUB_API_URL").unwrap_or_else(|_| "https://api.github.com".into());
+    let total = decision.report.findings.len();
+    let body =
+        crate::github::comment::fit(total, |shown| render::gate::markdown_with(decision, shown));
+    let published = crate::github::api::Client::new(&api, token, &repository)
+        .and_then(|client| crate::github::comment::publish(&client, number, &body));
+    match published {
+        Ok(crate::github::comment::Published::Created { id }) => {
+            say("notice", &format!("commented on pull request #{number} (comment {id})"));
+        }
+        Ok(crate::github::comment::Published::Updated { id, removed }) => {
+            let extra = if removed > 0 {
+                format!(", {removed} duplicate(s) removed")
+            } else {
+                String::new()
+            };
+            say(
+                "notice",
+                &format!("updated the comment on pull request #{number} (comment {id}{extra})"),
+            );
+        }
+        Err(err) => say("warning", &format!("could not comment on pull request #{number}: {err}")),
+    }
 }
 
 /// Under GitHub Actions: the job summary and the step outputs `verdict` and
@@ -489,7 +554,18 @@ fn github_files(decision: &crate::gate::Decision) -> Result<(), String> {
     append("GITHUB_STEP_SUMMARY", &render::gate::markdown(decision))?;
     let next = decision.next_window().map(|n| n.start.to_rfc3339()).unwrap_or_default();
     let verdict = if decision.allowed() { "allowed" } else { "blocked" };
-    append("GITHUB_OUTPUT", &format!("verdict={verdict}\nnext-window={next}\n"))
+    // The decision as JSON, for later steps of the job.
+    let mut report = String::new();
+    if let Some(dir) = std::env::var_os("RUNNER_TEMP") {
+        let path = Path::new(&dir).join("release-gate-report.json");
+        std::fs::write(&path, render::gate::json(decision))
+            .map_err(|err| format!("cannot write {}: {err}", path.display()))?;
+        report = path.display().to_string();
+    }
+    append(
+        "GITHUB_OUTPUT",
+        &format!("verdict={verdict}\nnext-window={next}\nreport-path={report}\n"),
+    )
 }
 
 /// The gate for the change an Actions event names. The target branch is read
@@ -501,6 +577,7 @@ fn run_event_check(
     at: DateTime<FixedOffset>,
     format: CheckFormat,
     repo: Option<&Path>,
+    comment: Option<Option<u64>>,
 ) -> Result<ExitCode, String> {
     let cwd = std::env::current_dir().map_err(|err| format!("no working directory: {err}"))?;
     let opened = crate::git::Repo::discover(repo.unwrap_or(&cwd))?;
@@ -516,5 +593,5 @@ fn run_event_check(
         branch: Some(branch.clone()),
         at,
     };
-    run_check(&request, format, repo)
+    run_check(&request, format, repo, comment)
 }

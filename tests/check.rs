@@ -249,13 +249,20 @@ fn github_format_writes_outputs_and_the_job_summary() {
         .current_dir(repo.path())
         .env("GITHUB_OUTPUT", &outputs)
         .env("GITHUB_STEP_SUMMARY", &summary)
+        .env("RUNNER_TEMP", repo.path())
         .output()
         .unwrap();
     assert_eq!(output.status.code(), Some(1));
+    let report = repo.path().join("release-gate-report.json");
     assert_eq!(
         fs::read_to_string(outputs).unwrap(),
-        "verdict=blocked\nnext-window=2026-12-03T07:00:00+01:00\n"
+        format!(
+            "verdict=blocked\nnext-window=2026-12-03T07:00:00+01:00\nreport-path={}\n",
+            report.display()
+        )
     );
+    let written: serde_json::Value = serde_json::from_slice(&fs::read(report).unwrap()).unwrap();
+    assert_eq!(written["verdict"], "blocked");
     assert!(
         fs::read_to_string(summary)
             .unwrap()

@@ -1,6 +1,6 @@
-//! GitHub: reading the Actions event that started a run.
-//!
-//! Only the event input lives here so far; the pull-request comment and
-//! `github-review` approvals come with the rest of the GitHub integration.
+//! GitHub: the Actions event that started a run, the REST calls the gate makes,
+//! and the one pull-request comment it keeps current.
 
+pub mod api;
+pub mod comment;
 pub mod event;

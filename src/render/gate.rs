@@ -124,6 +124,12 @@ fn escape_cell(text: &str) -> String {
 /// The pull-request comment: verdict first, a section per unit with its rules,
 /// the next allowed window, and the findings folded away in details.
 pub fn markdown(decision: &Decision) -> String {
+    markdown_with(decision, usize::MAX)
+}
+
+/// The pull-request comment with at most `shown` findings in its table; the
+/// others are counted, and found in the job summary and the annotations.
+pub fn markdown_with(decision: &Decision, shown: usize) -> String {
     let mut out = String::new();
     let icon = if decision.allowed() { "✅" } else { "⛔" };
     let _ = writeln!(
@@ -169,7 +175,7 @@ pub fn markdown(decision: &Decision) -> String {
     if !decision.report.findings.is_empty() {
         out.push_str("<details><summary>Findings</summary>\n\n");
         out.push_str("| where | rule | what | how to fix |\n|---|---|---|---|\n");
-        for finding in &decision.report.findings {
+        for finding in decision.report.findings.iter().take(shown) {
             let _ = writeln!(
                 out,
                 "| `{}` | `{}` {} | {}{} | {} |",
@@ -179,6 +185,14 @@ pub fn markdown(decision: &Decision) -> String {
                 finding.outcome_prefix(),
                 escape_cell(&finding.message),
                 escape_cell(finding.hint.as_deref().unwrap_or(""))
+            );
+        }
+        let left = decision.report.findings.len().saturating_sub(shown);
+        if left > 0 {
+            let _ = writeln!(
+                out,
+                "\n{left} more finding{} did not fit into this comment: see the job summary, the annotations, or run `release-gate check` locally.",
+                if left == 1 { "" } else { "s" }
             );
         }
         out.push_str("\n</details>\n");
@@ -197,11 +211,30 @@ fn command_property(text: &str) -> String {
     command_data(text).replace(':', "%3A").replace(',', "%2C")
 }
 
-/// GitHub workflow commands: one annotation per finding, on the manifest line.
+/// GitHub shows at most this many annotations of one level per step.
+pub const ANNOTATIONS_PER_LEVEL: usize = 10;
+
+/// GitHub workflow commands: one annotation per finding, on the manifest line,
+/// up to GitHub's display limit per level; the rest are plain log lines (the
+/// job summary lists every finding).
 pub fn github(decision: &Decision) -> String {
     let mut out = String::new();
+    let (mut errors, mut warnings) = (0, 0);
     for finding in &decision.report.findings {
         let level = if finding.severity == Severity::Error { "error" } else { "warning" };
+        let shown = if level == "error" { &mut errors } else { &mut warnings };
+        *shown += 1;
+        if *shown > ANNOTATIONS_PER_LEVEL {
+            let _ = writeln!(
+                out,
+                "{level}: {}: {}{} [{}]",
+                place(finding),
+                finding.outcome_prefix(),
+                finding.message,
+                finding.code
+            );
+            continue;
+        }
         let mut properties =
             vec![format!("file={}", command_property(&finding.file.display().to_string()))];
         if let Some(l) = &finding.location {
@@ -215,6 +248,15 @@ pub fn github(decision: &Decision) -> String {
             message = format!("{message}\n{hint}");
         }
         let _ = writeln!(out, "::{level} {}::{}", properties.join(","), command_data(&message));
+    }
+    for (count, level) in [(errors, "error"), (warnings, "warning")] {
+        if count > ANNOTATIONS_PER_LEVEL {
+            let _ = writeln!(
+                out,
+                "release-gate: {} more {level}s than GitHub annotates per step are listed above as log lines and in the job summary",
+                count - ANNOTATIONS_PER_LEVEL
+            );
+        }
     }
     for unit in &decision.units {
         if let Some(acceptance) = &unit.acceptance {

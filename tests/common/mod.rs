@@ -65,3 +65,5 @@ pub(crate) fn commit_file(dir: &Path, path: &str, text: &str, message: &str) {
     git(dir, &["add", path]);
     git(dir, &["commit", "-q", "-m", message]);
 }
+
+pub(crate) mod fake_github;
