@@ -94,22 +94,8 @@ impl Repo {
 
     /// Every file below a folder at a commit, with its blob id.
     pub fn files_under(&self, commit: Oid, folder: &str) -> Result<Vec<(PathBuf, Oid)>, String> {
-        let tree = self.tree(commit)?;
-        let Ok(entry) = tree.get_path(Path::new(folder)) else {
-            return Ok(Vec::new());
-        };
-        let sub = self.repo.find_tree(entry.id()).map_err(|err| err.message().to_string())?;
-        let mut files = Vec::new();
-        sub.walk(TreeWalkMode::PreOrder, |parent, entry| {
-            if entry.kind() == Some(ObjectType::Blob)
-                && let Ok(name) = entry.name()
-            {
-                files.push((Path::new(folder).join(parent).join(name), entry.id()));
-            }
-            TreeWalkResult::Ok
-        })
-        .map_err(|err| err.message().to_string())?;
-        Ok(files)
+        let entries = self.entries_under(commit, Path::new(folder))?;
+        Ok(entries.into_iter().map(|(path, blob, _)| (path, blob)).collect())
     }
 
     /// Every file below a folder of a commit, with whether it is a symbolic link.
