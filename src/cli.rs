@@ -224,21 +224,27 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Lint { paths, common } => run_lint(&paths, &common),
         Command::Policy { action } => run_policy(action),
-        Command::Check { base, head, env, at, format, repo, comment, pr } => {
+        Command::Check { base, head, env, at, format, repo, comment, pr } => (move || {
             let at = at.unwrap_or_else(|| Utc::now().fixed_offset());
-            let comment = comment.then_some(pr);
-            match (base, head) {
-                (Some(base), Some(head)) => {
-                    let request =
-                        crate::gate::Request { base, head, environment: env, branch: None, at };
-                    run_check(&request, format, repo.as_deref(), comment)
+            // Without --base/--head the Actions event names the change: read it
+            // first, so that outside Actions that is what the message says.
+            let change = if base.is_some() && head.is_some() {
+                None
+            } else {
+                Some(crate::github::event::from_environment()?)
+            };
+            let repo = open_repository(repo.as_deref())?;
+            let (request, event_pr) = match (change, base.zip(head)) {
+                (Some(change), _) => (event_request(&repo, &change, env, at), change.number),
+                (None, Some((base, head))) => {
+                    (crate::gate::Request { base, head, environment: env, branch: None, at }, None)
                 }
-                _ => crate::github::event::from_environment().and_then(|change| {
-                    let comment = comment.map(|pr| pr.or(change.number));
-                    run_event_check(&change, env, at, format, repo.as_deref(), comment)
-                }),
-            }
-        }
+                (None, None) => {
+                    return Err("give --base and --head, or run in GitHub Actions".into());
+                }
+            };
+            run_check(&repo, &request, format, comment.then_some(pr.or(event_pr)))
+        })(),
         Command::Plan { release, from, format, policy } => {
             run_plan(&release, from, format, policy.as_deref())
         }
@@ -464,16 +470,21 @@ fn run_plan(
     Ok(ExitCode::SUCCESS)
 }
 
-/// `comment`: `Some(pull request)` when `--comment` was given.
+/// The repository named by `--repo`, or the one around the working directory.
+fn open_repository(repo: Option<&Path>) -> Result<crate::git::Repo, String> {
+    let cwd = std::env::current_dir().map_err(|err| format!("no working directory: {err}"))?;
+    crate::git::Repo::discover(repo.unwrap_or(&cwd))
+}
+
+/// Runs the gate and prints its decision. `comment` is `Some` when `--comment`
+/// was given, holding the pull request if one is known.
 fn run_check(
+    repo: &crate::git::Repo,
     request: &crate::gate::Request,
     format: CheckFormat,
-    repo: Option<&Path>,
     comment: Option<Option<u64>>,
 ) -> Result<ExitCode, String> {
-    let cwd = std::env::current_dir().map_err(|err| format!("no working directory: {err}"))?;
-    let repo = crate::git::Repo::discover(repo.unwrap_or(&cwd))?;
-    let decision = crate::gate::check(&repo, request)?;
+    let decision = crate::gate::check(repo, request)?;
 
     let text = match format {
         CheckFormat::Text => render::gate::text(&decision, use_color()),
@@ -568,30 +579,25 @@ fn github_files(decision: &crate::gate::Decision) -> Result<(), String> {
     )
 }
 
-/// The gate for the change an Actions event names. The target branch is read
-/// from the remote-tracking branch when the clone has it (current at run time),
-/// else the local branch, else the commit the event names.
-fn run_event_check(
+/// The gate's request for the change an Actions event names. The target branch
+/// is read from the remote-tracking branch when the clone has it (current at run
+/// time), else the local branch, else the commit the event names.
+fn event_request(
+    repo: &crate::git::Repo,
     change: &crate::github::event::Change,
     environment: Option<String>,
     at: DateTime<FixedOffset>,
-    format: CheckFormat,
-    repo: Option<&Path>,
-    comment: Option<Option<u64>>,
-) -> Result<ExitCode, String> {
-    let cwd = std::env::current_dir().map_err(|err| format!("no working directory: {err}"))?;
-    let opened = crate::git::Repo::discover(repo.unwrap_or(&cwd))?;
+) -> crate::gate::Request {
     let branch = &change.base_branch;
     let base = [format!("origin/{branch}"), branch.clone()]
         .into_iter()
-        .find(|candidate| opened.commit(candidate).is_ok())
+        .find(|candidate| repo.commit(candidate).is_ok())
         .unwrap_or_else(|| change.base_sha.clone());
-    let request = crate::gate::Request {
+    crate::gate::Request {
         base,
         head: change.head_sha.clone(),
         environment,
         branch: Some(branch.clone()),
         at,
-    };
-    run_check(&request, format, repo, comment)
+    }
 }

@@ -221,13 +221,9 @@ pub fn check_text(
         && ctx.checklist
         && matches!(Layout::of(path), Some(Layout::Release { .. }))
     {
-        let before = findings.len();
-        findings.extend(crate::acceptance::declared(ctx, path, unit));
-        let scan = crate::acceptance::scan(ctx, path, text);
-        let mut checked: Vec<Finding> = findings[before..].to_vec();
-        checked.extend(scan.findings.iter().cloned());
-        let assessment = crate::acceptance::assess(ctx, path, unit, &checked, &scan);
-        acceptance = Some((assessment, scan));
+        let checked = crate::acceptance::run(ctx, path, text, unit);
+        findings.extend(checked.declared);
+        acceptance = Some((checked.assessment, checked.scan));
     }
 
     let mut report = Report { files: 1, ..Report::default() };

@@ -16,11 +16,12 @@
 //! | `authentication-undescribed` | authentication-description |
 //! | `user-documentation-incomplete` | user-documentation |
 //!
-//! [`declared`] reads what `release.yaml` declares (and the documents it names);
-//! [`scan`] reads every file of the unit's folder for secrets and databases. A
+//! [`run`] does it all: `declared` reads what `release.yaml` declares (and the
+//! documents it names); `scan` reads every file of the unit's folder for secrets
+//! and databases, the documents from what `declared` read already. A
 //! file the scanner cannot read is a finding (`unscannable-file`), never a skip;
 //! binary files other than SQLite databases are skipped and counted.
-//! [`assess`] turns the findings into the unit's outcome: rejected, rework
+//! `assess` turns the findings into the unit's outcome: rejected, rework
 //! required until a deadline counted in working days, closed once that passed,
 //! or accepted.
 
@@ -34,7 +35,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
-use chrono::{DateTime, FixedOffset, NaiveDate, TimeZone};
+use chrono::{DateTime, FixedOffset};
 use serde::Serialize;
 
 use crate::calendar::Calendar;
@@ -46,6 +47,7 @@ use crate::model::{Policy, ReleaseUnit};
 use crate::schema::suggest;
 use crate::time::parse_instant;
 use crate::validate::{Context, Files};
+use crate::window::{Fold, resolve};
 use secrets::Format;
 
 /// Text files larger than this are not scanned: they are a finding.
@@ -156,33 +158,59 @@ fn plural(n: usize) -> &'static str {
     if n == 1 { "" } else { "s" }
 }
 
+/// What the checklist gave for one release unit.
+#[derive(Debug)]
+pub struct Checked {
+    /// Findings about `release.yaml` by JSON pointer, to be placed by the caller.
+    pub declared: Vec<Finding>,
+    /// Findings of the scan over the unit's files, placed, with masked sources.
+    pub scan: Scan,
+    pub assessment: Assessment,
+}
+
+/// Runs the checklist on the release unit in `file`, whose `text` the caller read.
+pub fn run(ctx: &Context<'_>, file: &Path, text: &str, unit: &ReleaseUnit) -> Checked {
+    let (declared, documents) = declared(ctx, file, unit);
+    let mut known: Vec<(&Path, &[u8])> = vec![(file, text.as_bytes())];
+    known.extend(documents.iter().filter_map(|(path, document)| match document {
+        Document::Text(text) => Some((path.as_path(), text.as_bytes())),
+        _ => None,
+    }));
+    let scan = scan(ctx, file, &known);
+    let assessment = assess(ctx, file, unit, declared.iter().chain(&scan.findings), &scan);
+    Checked { declared, scan, assessment }
+}
+
 /// Weighs the unit's checklist findings (after exceptions) into its outcome.
-pub fn assess(
+fn assess<'f>(
     ctx: &Context<'_>,
     file: &Path,
     unit: &ReleaseUnit,
-    findings: &[Finding],
+    findings: impl Iterator<Item = &'f Finding>,
     scan: &Scan,
 ) -> Assessment {
-    let count = |o: Outcome| findings.iter().filter(|f| f.outcome == Some(o)).count();
-    let (reject, rework) = (count(Outcome::Reject), count(Outcome::Rework));
-    let deadline = rework_deadline(ctx, &unit.delivered);
-    let verdict = if reject > 0 {
-        Verdict::Rejected
-    } else if rework > 0 {
-        match deadline {
-            Some(deadline) if ctx.at > deadline => Verdict::Closed,
-            _ => Verdict::ReworkRequired,
+    let (mut reject, mut rework) = (0, 0);
+    for finding in findings {
+        match finding.outcome {
+            Some(Outcome::Reject) => reject += 1,
+            Some(Outcome::Rework) => rework += 1,
+            None => {}
         }
-    } else {
-        Verdict::Accepted
+    }
+    // The calendar is only consulted when there is a deadline to tell.
+    let deadline = (reject == 0 && rework > 0).then(|| rework_deadline(ctx, &unit.delivered));
+    let (verdict, deadline) = match deadline {
+        _ if reject > 0 => (Verdict::Rejected, None),
+        None => (Verdict::Accepted, None),
+        Some(Some(deadline)) if ctx.at > deadline => (Verdict::Closed, Some(deadline)),
+        Some(deadline) => (Verdict::ReworkRequired, deadline),
     };
     Assessment {
         file: file.to_path_buf(),
         unit: unit.unit.clone(),
         version: unit.version.clone(),
         verdict,
-        deadline: deadline.filter(|_| matches!(verdict, Verdict::ReworkRequired | Verdict::Closed)),
+        deadline,
         reject,
         rework,
         waived: scan.waived,
@@ -194,163 +222,201 @@ pub fn assess(
 
 /// The end of the policy's `rework-days`-th working day after the delivery's day,
 /// in the calendar's time zone (a delivery on a Saturday counts from Monday).
-pub fn rework_deadline(ctx: &Context<'_>, delivered: &str) -> Option<DateTime<FixedOffset>> {
+fn rework_deadline(ctx: &Context<'_>, delivered: &str) -> Option<DateTime<FixedOffset>> {
     let delivered = parse_instant(delivered).ok()?;
     let day = delivered.with_timezone(&ctx.zone).date_naive();
     let calendar = Calendar::of(&ctx.policy.calendar);
     let last = calendar.add_working_days(day, i64::from(ctx.policy.checklist.rework_days));
-    end_of_day(ctx, last)
-}
-
-fn end_of_day(ctx: &Context<'_>, day: NaiveDate) -> Option<DateTime<FixedOffset>> {
-    let next = day.succ_opt()?.and_hms_opt(0, 0, 0)?;
-    let midnight = ctx.zone.from_local_datetime(&next).earliest()?;
-    Some((midnight - chrono::TimeDelta::seconds(1)).fixed_offset())
+    // The next day's first instant (the end of a gap, where midnight is skipped).
+    let next = resolve(ctx.zone, last.succ_opt()?.and_hms_opt(0, 0, 0)?, Fold::Earlier);
+    Some((next - chrono::TimeDelta::seconds(1)).fixed_offset())
 }
 
 // ---------------------------------------------------------------------------
 // What release.yaml declares.
 
+/// Findings about `release.yaml`, each pointing into it by JSON pointer.
+struct Findings<'a> {
+    policy: &'a Policy,
+    file: &'a Path,
+    list: Vec<Finding>,
+}
+
+impl Findings<'_> {
+    fn add(&mut self, code: Code, pointer: &str, message: String, hint: &str) {
+        self.list.push(finding(self.policy, code, self.file, message).at(pointer).hint(hint));
+    }
+}
+
 /// The rules over what `release.yaml` declares and the documents it names:
 /// authentication of exposed interfaces, role conformity, and the five
-/// documentation items. Findings point into `release.yaml` by JSON pointer.
-pub fn declared<'a>(ctx: &Context<'_>, file: &Path, unit: &'a ReleaseUnit) -> Vec<Finding> {
-    let policy = ctx.policy;
+/// documentation items. Returns the findings and the documents it read (each
+/// path once), which the scan then does not read again.
+fn declared(
+    ctx: &Context<'_>,
+    file: &Path,
+    unit: &ReleaseUnit,
+) -> (Vec<Finding>, Vec<(PathBuf, Document)>) {
     let base = file.parent().unwrap_or(Path::new("."));
-    let mut out = Vec::new();
-    let mut add = |code: Code, pointer: &str, message: String, hint: &str| {
-        out.push(finding(policy, code, file, message).at(pointer).hint(hint));
+    let docs = &unit.documentation;
+    let mut documents: Vec<(PathBuf, Document)> = Vec::new();
+    let mut read = |reference: Option<&str>| {
+        let reference = reference?;
+        let path = base.join(reference);
+        let known = documents.iter().position(|(p, _)| *p == path);
+        Some(known.unwrap_or_else(|| {
+            documents.push((path, read_document(ctx, base, reference)));
+            documents.len() - 1
+        }))
     };
+    let guide = read(docs.installation_guide.as_deref());
+    let description = read(docs.authentication.as_deref());
+    let user_guide = read(docs.user_guide.as_deref());
+    let get = |at: Option<usize>| at.map_or(&Document::Missing, |at| &documents[at].1);
 
-    // Missing authentication (reject).
-    let allowed: Vec<String> =
-        policy.checklist.authentication_methods.iter().map(|m| m.to_lowercase()).collect();
-    let allowed_list = policy.checklist.authentication_methods.join(", ");
+    let mut out = Findings { policy: ctx.policy, file, list: Vec::new() };
+    authentication(&mut out, unit);
+    role_conformity(&mut out, unit);
+    system_requirements(&mut out, unit);
+    communication_relations(&mut out, unit);
+    installation_guide(&mut out, unit, get(guide));
+    authentication_description(&mut out, unit, get(description));
+    user_documentation(&mut out, unit, get(user_guide));
+    (out.list, documents)
+}
+
+/// Every exposed interface declares a method the policy allows (reject).
+fn authentication(out: &mut Findings<'_>, unit: &ReleaseUnit) {
+    let methods = &out.policy.checklist.authentication_methods;
+    let allowed: Vec<String> = methods.iter().map(|m| m.to_lowercase()).collect();
+    let allowed_list = methods.join(", ");
     for (i, interface) in unit.interfaces.iter().enumerate() {
         if !interface.exposed() {
             continue;
         }
         let name = &interface.name;
-        match interface.authentication.as_deref().map(str::trim) {
-            None => add(
+        let Some(method) = interface.authentication.as_deref().map(str::trim) else {
+            out.add(
                 Code::MissingAuthentication,
                 &format!("/interfaces/{i}"),
                 format!("interface `{name}` is exposed and declares no authentication"),
                 &format!("add `authentication:` with one of: {allowed_list}"),
-            ),
-            Some(method) if !allowed.contains(&method.to_lowercase()) => {
-                let message = if method.eq_ignore_ascii_case("none") || method.is_empty() {
-                    format!("interface `{name}` is exposed without authentication")
-                } else {
-                    format!("interface `{name}` uses `{method}`, which the policy does not allow")
-                };
-                let options: Vec<&str> = allowed.iter().map(String::as_str).collect();
-                let hint = match suggest(&method.to_lowercase(), &options) {
-                    Some(best) if !method.eq_ignore_ascii_case("none") => {
-                        format!("did you mean `{best}`? allowed: {allowed_list}")
-                    }
-                    _ => format!("protect it with one of: {allowed_list}"),
-                };
-                add(
-                    Code::MissingAuthentication,
-                    &format!("/interfaces/{i}/authentication"),
-                    message,
-                    &hint,
-                );
-            }
-            Some(_) => {}
+            );
+            continue;
+        };
+        if allowed.contains(&method.to_lowercase()) {
+            continue;
         }
+        let none = method.eq_ignore_ascii_case("none") || method.is_empty();
+        let message = if none {
+            format!("interface `{name}` is exposed without authentication")
+        } else {
+            format!("interface `{name}` uses `{method}`, which the policy does not allow")
+        };
+        let options: Vec<&str> = allowed.iter().map(String::as_str).collect();
+        let hint = match suggest(&method.to_lowercase(), &options) {
+            Some(best) if !none => format!("did you mean `{best}`? allowed: {allowed_list}"),
+            _ => format!("protect it with one of: {allowed_list}"),
+        };
+        out.add(
+            Code::MissingAuthentication,
+            &format!("/interfaces/{i}/authentication"),
+            message,
+            &hint,
+        );
     }
+}
 
-    // Role conformity (reject).
+/// Every API call a role makes is in the policy's role matrix (reject).
+fn role_conformity(out: &mut Findings<'_>, unit: &ReleaseUnit) {
     for (role, calls) in &unit.api_calls {
-        let role_name = serde_json::to_value(role)
-            .ok()
-            .and_then(|v| v.as_str().map(str::to_string))
+        let permitted: Vec<&str> = out
+            .policy
+            .role_matrix
+            .get(role)
+            .map(|calls| calls.iter().map(String::as_str).collect())
             .unwrap_or_default();
-        let permitted = policy.role_matrix.get(role).map(Vec::as_slice).unwrap_or(&[]);
+        let role = role.as_str();
         for (j, call) in calls.iter().enumerate() {
-            if permitted.contains(call) {
+            if permitted.contains(&call.as_str()) {
                 continue;
             }
-            let options: Vec<&str> = permitted.iter().map(String::as_str).collect();
-            let hint = match suggest(call, &options) {
+            let hint = match suggest(call, &permitted) {
                 Some(best) => {
-                    format!("did you mean `{best}`? `{role_name}` may call: {}", options.join(", "))
+                    format!("did you mean `{best}`? `{role}` may call: {}", permitted.join(", "))
                 }
-                None if options.is_empty() => {
-                    format!("the policy's role matrix allows `{role_name}` no API call")
+                None if permitted.is_empty() => {
+                    format!("the policy's role matrix allows `{role}` no API call")
                 }
-                None => format!("`{role_name}` may call: {}", options.join(", ")),
+                None => format!("`{role}` may call: {}", permitted.join(", ")),
             };
-            add(
+            out.add(
                 Code::RoleNonconformity,
-                &format!("/api-calls/{role_name}/{j}"),
-                format!("role `{role_name}` may not call `{call}` under the policy's role matrix"),
+                &format!("/api-calls/{role}/{j}"),
+                format!("role `{role}` may not call `{call}` under the policy's role matrix"),
                 &hint,
             );
         }
     }
+}
 
-    let docs = &unit.documentation;
-
-    // System requirements (rework).
-    match &docs.system_requirements {
-        None => add(
+/// Runtime, operating system and dependencies are named (rework).
+fn system_requirements(out: &mut Findings<'_>, unit: &ReleaseUnit) {
+    let Some(requirements) = &unit.documentation.system_requirements else {
+        out.add(
             Code::SystemRequirementsMissing,
             "/documentation",
             "the release description names no system requirements".into(),
             "add `system-requirements:` with `runtime`, `os` and `dependencies`",
+        );
+        return;
+    };
+    let lists = [
+        ("runtime", Some(&requirements.runtime), "runtime versions, e.g. `Java 21`"),
+        ("os", Some(&requirements.os), "operating system and kernel, e.g. `Debian 12, kernel 6.1`"),
+        (
+            "dependencies",
+            requirements.dependencies.as_ref(),
+            "dependencies, or `[]` if there are none",
         ),
-        Some(requirements) => {
-            let lists = [
-                ("runtime", Some(&requirements.runtime), "runtime versions, e.g. `Java 21`"),
-                (
-                    "os",
-                    Some(&requirements.os),
-                    "operating system and kernel, e.g. `Debian 12, kernel 6.1`",
-                ),
-                (
-                    "dependencies",
-                    requirements.dependencies.as_ref(),
-                    "dependencies, or `[]` if there are none",
-                ),
-            ];
-            for (field, list, what) in lists {
-                let pointer = format!("/documentation/system-requirements/{field}");
-                match list {
-                    None => add(
-                        Code::SystemRequirementsMissing,
-                        "/documentation/system-requirements",
-                        format!("the system requirements do not list `{field}`"),
-                        &format!("add `{field}:` with the {what}"),
-                    ),
-                    Some(list) if list.is_empty() && field != "dependencies" => add(
-                        Code::SystemRequirementsMissing,
-                        &pointer,
-                        format!("the system requirements name no `{field}`"),
-                        &format!("list the {what}"),
-                    ),
-                    Some(list) => {
-                        for (k, entry) in list.iter().enumerate() {
-                            if entry.trim().is_empty() {
-                                add(
-                                    Code::SystemRequirementsMissing,
-                                    &format!("{pointer}/{k}"),
-                                    format!("an entry of `{field}` is empty"),
-                                    &format!("name the {what}"),
-                                );
-                            }
-                        }
-                    }
-                }
+    ];
+    for (field, list, what) in lists {
+        let pointer = format!("/documentation/system-requirements/{field}");
+        let Some(list) = list else {
+            out.add(
+                Code::SystemRequirementsMissing,
+                "/documentation/system-requirements",
+                format!("the system requirements do not list `{field}`"),
+                &format!("add `{field}:` with the {what}"),
+            );
+            continue;
+        };
+        // `dependencies: []` says there are none; no runtime or OS is no answer.
+        if list.is_empty() && field != "dependencies" {
+            out.add(
+                Code::SystemRequirementsMissing,
+                &pointer,
+                format!("the system requirements name no `{field}`"),
+                &format!("list the {what}"),
+            );
+        }
+        for (k, entry) in list.iter().enumerate() {
+            if entry.trim().is_empty() {
+                out.add(
+                    Code::SystemRequirementsMissing,
+                    &format!("{pointer}/{k}"),
+                    format!("an entry of `{field}` is empty"),
+                    &format!("name the {what}"),
+                );
             }
         }
     }
+}
 
-    // Communication relations (rework).
+/// Interfaces are declared, each with protocol and, past the user, its peer (rework).
+fn communication_relations(out: &mut Findings<'_>, unit: &ReleaseUnit) {
     if unit.interfaces.is_empty() {
-        add(
+        out.add(
             Code::CommunicationRelationsIncomplete,
             "",
             "the unit declares no communication relations".into(),
@@ -359,7 +425,7 @@ pub fn declared<'a>(ctx: &Context<'_>, file: &Path, unit: &'a ReleaseUnit) -> Ve
     }
     for (i, interface) in unit.interfaces.iter().enumerate() {
         if interface.protocol.trim().is_empty() {
-            add(
+            out.add(
                 Code::CommunicationRelationsIncomplete,
                 &format!("/interfaces/{i}/protocol"),
                 format!("interface `{}` names no protocol", interface.name),
@@ -368,7 +434,7 @@ pub fn declared<'a>(ctx: &Context<'_>, file: &Path, unit: &'a ReleaseUnit) -> Ve
         }
         let needs_peer = interface.relation != Relation::UserToApplication;
         if needs_peer && interface.peer.as_deref().is_none_or(|p| p.trim().is_empty()) {
-            add(
+            out.add(
                 Code::CommunicationRelationsIncomplete,
                 &format!("/interfaces/{i}"),
                 format!("interface `{}` does not name the other side", interface.name),
@@ -376,121 +442,83 @@ pub fn declared<'a>(ctx: &Context<'_>, file: &Path, unit: &'a ReleaseUnit) -> Ve
             );
         }
     }
+}
 
-    // The three documents are often one file: read each path once.
-    let mut read: Vec<(&str, std::rc::Rc<Document>)> = Vec::new();
-    let mut document = |reference: Option<&'a str>| -> std::rc::Rc<Document> {
-        let Some(reference) = reference else { return std::rc::Rc::new(Document::Missing) };
-        if let Some((_, known)) = read.iter().find(|(r, _)| *r == reference) {
-            return known.clone();
-        }
-        let loaded = std::rc::Rc::new(document(ctx, base, Some(reference)));
-        read.push((reference, loaded.clone()));
-        loaded
-    };
-
-    // Installation guide (rework).
-    let guide = document(docs.installation_guide.as_deref());
-    let guide_pointer = "/documentation/installation-guide";
-    guide.require(&mut add, Code::InstallationGuideIncomplete, guide_pointer, "installation guide");
-    match &docs.installation_variables {
-        None => add(
-            Code::InstallationGuideIncomplete,
+/// The guide is there, and every variable it uses is listed and described (rework).
+fn installation_guide(out: &mut Findings<'_>, unit: &ReleaseUnit, guide: &Document) {
+    let code = Code::InstallationGuideIncomplete;
+    guide.require(out, code, "/documentation/installation-guide", "installation guide");
+    let Some(variables) = &unit.documentation.installation_variables else {
+        out.add(
+            code,
             "/documentation",
             "the installation variables are not listed".into(),
             "add `installation-variables:` naming and describing every variable a scripted installation needs (`[]` if none)",
-        ),
-        Some(variables) => {
-            described(
-                &mut add,
-                Code::InstallationGuideIncomplete,
+        );
+        return;
+    };
+    described(out, code, "/documentation/installation-variables", variables, "variable");
+    let Document::Text(text) = guide else { return };
+    let listed: BTreeSet<&str> = variables.iter().map(|v| v.name.as_str()).collect();
+    for (name, line) in guide_variables(text) {
+        if !listed.contains(name.as_str()) {
+            out.add(
+                code,
                 "/documentation/installation-variables",
-                variables,
-                "variable",
+                format!(
+                    "the installation guide uses `{name}` (line {line}), which `installation-variables` does not name"
+                ),
+                &format!("add `{name}` with a description to `installation-variables`"),
             );
-            if let Document::Text(text) = &*guide {
-                let declared: BTreeSet<&str> = variables.iter().map(|v| v.name.as_str()).collect();
-                for (name, line) in guide_variables(text) {
-                    if !declared.contains(name.as_str()) {
-                        add(
-                            Code::InstallationGuideIncomplete,
-                            "/documentation/installation-variables",
-                            format!(
-                                "the installation guide uses `{name}` (line {line}), which `installation-variables` does not name"
-                            ),
-                            &format!("add `{name}` with a description to `installation-variables`"),
-                        );
-                    }
-                }
-            }
         }
     }
+}
 
-    // Authentication description (rework).
-    let description = document(docs.authentication.as_deref());
-    description.require(
-        &mut add,
-        Code::AuthenticationUndescribed,
-        "/documentation/authentication",
-        "authentication description",
-    );
-    if let Document::Text(text) = &*description {
-        let lower = text.to_lowercase();
-        let mut seen = BTreeSet::new();
-        for interface in &unit.interfaces {
-            let Some(method) = interface.authentication.as_deref() else { continue };
-            let method = method.trim().to_lowercase();
-            if method.is_empty() || method == "none" || !seen.insert(method.clone()) {
-                continue;
-            }
-            if !method_names(&method).iter().any(|name| lower.contains(name)) {
-                add(
-                    Code::AuthenticationUndescribed,
-                    "/documentation/authentication",
-                    format!(
-                        "the authentication description does not mention `{method}`, which interface `{}` uses",
-                        interface.name
-                    ),
-                    &format!(
-                        "describe how `{method}` is used: issuer, tokens or certificates, lifetimes"
-                    ),
-                );
-            }
+/// The description is there and mentions every method an interface uses (rework).
+fn authentication_description(out: &mut Findings<'_>, unit: &ReleaseUnit, description: &Document) {
+    let code = Code::AuthenticationUndescribed;
+    description.require(out, code, "/documentation/authentication", "authentication description");
+    let Document::Text(text) = description else { return };
+    let lower = text.to_lowercase();
+    let mut seen = BTreeSet::new();
+    for interface in &unit.interfaces {
+        let Some(method) = interface.authentication.as_deref() else { continue };
+        let method = method.trim().to_lowercase();
+        if method.is_empty() || method == "none" || !seen.insert(method.clone()) {
+            continue;
+        }
+        if !method_names(&method).iter().any(|name| lower.contains(name)) {
+            out.add(
+                code,
+                "/documentation/authentication",
+                format!(
+                    "the authentication description does not mention `{method}`, which interface `{}` uses",
+                    interface.name
+                ),
+                &format!("describe how `{method}` is used: issuer, tokens or certificates, lifetimes"),
+            );
         }
     }
+}
 
-    // User documentation (rework).
-    let user_guide = document(docs.user_guide.as_deref());
-    user_guide.require(
-        &mut add,
-        Code::UserDocumentationIncomplete,
-        "/documentation/user-guide",
-        "user documentation",
-    );
-    match &docs.settings {
-        None => add(
-            Code::UserDocumentationIncomplete,
+/// The user guide is there and every setting is listed and described (rework).
+fn user_documentation(out: &mut Findings<'_>, unit: &ReleaseUnit, user_guide: &Document) {
+    let code = Code::UserDocumentationIncomplete;
+    user_guide.require(out, code, "/documentation/user-guide", "user documentation");
+    match &unit.documentation.settings {
+        None => out.add(
+            code,
             "/documentation",
             "the user-configurable settings are not listed".into(),
             "add `settings:` naming and describing every setting a user can configure (`[]` if none)",
         ),
-        Some(settings) => {
-            described(
-                &mut add,
-                Code::UserDocumentationIncomplete,
-                "/documentation/settings",
-                settings,
-                "setting",
-            );
-        }
+        Some(settings) => described(out, code, "/documentation/settings", settings, "setting"),
     }
-
-    out
 }
 
 /// Every entry names something and says what it is.
 fn described(
-    add: &mut impl FnMut(Code, &str, String, &str),
+    out: &mut Findings<'_>,
     code: Code,
     pointer: &str,
     entries: &[crate::model::release::Setting],
@@ -499,7 +527,7 @@ fn described(
     for (i, entry) in entries.iter().enumerate() {
         let description = entry.description.trim();
         if description.is_empty() || description == entry.name {
-            add(
+            out.add(
                 code,
                 &format!("{pointer}/{i}/description"),
                 format!("{what} `{}` is not described", entry.name),
@@ -567,39 +595,37 @@ enum Document {
 
 impl Document {
     /// A finding unless the document is there with content.
-    fn require(
-        &self,
-        add: &mut impl FnMut(Code, &str, String, &str),
-        code: Code,
-        pointer: &str,
-        what: &str,
-    ) {
+    fn require(&self, out: &mut Findings<'_>, code: Code, pointer: &str, what: &str) {
+        let field = pointer.rsplit('/').next().unwrap_or("");
         match self {
-            Document::Missing => add(
+            Document::Missing => out.add(
                 code,
                 "/documentation",
                 format!("the delivery names no {what}"),
-                &format!(
-                    "add `{}:` with the path of the {what}",
-                    pointer.rsplit('/').next().unwrap_or("")
-                ),
+                &format!("add `{field}:` with the path of the {what}"),
             ),
-            Document::Unreadable => add(
+            Document::Unreadable => out.add(
                 code,
                 pointer,
                 format!("the {what} cannot be read"),
                 "commit the document inside the unit's folder",
             ),
             Document::Empty => {
-                add(code, pointer, format!("the {what} is empty"), &format!("write the {what}"));
+                out.add(
+                    code,
+                    pointer,
+                    format!("the {what} is empty"),
+                    &format!("write the {what}"),
+                );
             }
             Document::Binary | Document::Text(_) => {}
         }
     }
 }
 
-fn document(ctx: &Context<'_>, base: &Path, reference: Option<&str>) -> Document {
-    let Some(reference) = reference else { return Document::Missing };
+/// Reads a document `release.yaml` names; the path check of [`crate::validate`]
+/// reports references that escape the repository, here they are only not read.
+fn read_document(ctx: &Context<'_>, base: &Path, reference: &str) -> Document {
     let relative = Path::new(reference);
     if relative.is_absolute()
         || relative.components().any(|c| matches!(c, std::path::Component::ParentDir))
@@ -646,24 +672,29 @@ pub struct Scan {
 
 /// One file to scan: where it is reported, where exceptions match it, and how
 /// to get its bytes.
-struct Entry {
+struct Entry<'k> {
     shown: PathBuf,
     repository_path: String,
-    source: Source,
+    source: Source<'k>,
 }
 
-enum Source {
+enum Source<'k> {
+    /// Read from disk when scanned.
     Disk(PathBuf),
-    Bytes(Vec<u8>),
+    /// A blob read from the commit.
+    Owned(Vec<u8>),
+    /// Bytes the caller read already.
+    Known(&'k [u8]),
     Link,
     Failed(String),
 }
 
-/// Scans every file of the unit's folder (the folder of `file`, whose text the
-/// caller has read already).
-pub fn scan(ctx: &Context<'_>, file: &Path, text: &str) -> Scan {
+/// Scans every file of the unit's folder (the folder of `file`). Files in
+/// `known` (`release.yaml`, the documents the rules read) are scanned from those
+/// bytes, not read again.
+fn scan(ctx: &Context<'_>, file: &Path, known: &[(&Path, &[u8])]) -> Scan {
     let folder = file.parent().unwrap_or(Path::new("."));
-    let entries = match list(ctx, folder, (file, text)) {
+    let entries = match list(ctx, folder, known) {
         Ok(entries) => entries,
         Err(message) => {
             let mut scan = Scan::default();
@@ -690,7 +721,8 @@ pub fn scan(ctx: &Context<'_>, file: &Path, text: &str) -> Scan {
     let total: u64 = entries
         .iter()
         .map(|e| match &e.source {
-            Source::Bytes(b) => b.len() as u64,
+            Source::Owned(b) => b.len() as u64,
+            Source::Known(b) => b.len() as u64,
             Source::Disk(_) => 4096,
             _ => 0,
         })
@@ -719,10 +751,11 @@ pub fn scan(ctx: &Context<'_>, file: &Path, text: &str) -> Scan {
         let kept: Vec<Finding> = result
             .findings
             .into_iter()
-            .filter(|f| {
-                let waived = waived(ctx.policy, f, &result.repository_path);
+            .filter_map(|(finding, table)| {
+                let waived =
+                    waived(ctx.policy, &finding, table.as_deref(), &result.repository_path);
                 scan.waived += usize::from(waived);
-                !waived
+                (!waived).then_some(finding)
             })
             .collect();
         if !kept.is_empty()
@@ -735,26 +768,26 @@ pub fn scan(ctx: &Context<'_>, file: &Path, text: &str) -> Scan {
     scan
 }
 
-/// Whether a policy exception covers the finding.
-fn waived(policy: &Policy, finding: &Finding, path: &str) -> bool {
+/// Whether a policy exception covers the finding; `table` is the table a
+/// `prefilled-database` finding is about.
+fn waived(policy: &Policy, finding: &Finding, table: Option<&str>, path: &str) -> bool {
     policy.checklist.exceptions.iter().any(|exception| {
         exception.rule == finding.code.as_str()
             && crate::gate::glob(&exception.path, path)
-            && match (&exception.tables, finding.code) {
-                (Some(tables), Code::PrefilledDatabase) => {
-                    finding_table(finding).is_some_and(|t| tables.iter().any(|x| x == t))
-                }
-                _ => true,
+            && match (&exception.tables, table) {
+                (Some(tables), Some(table)) => tables.iter().any(|t| t == table),
+                (Some(_), None) => false,
+                (None, _) => true,
             }
     })
 }
 
-/// The table a `prefilled-database` finding is about (the first backticked name).
-fn finding_table(finding: &Finding) -> Option<&str> {
-    finding.message.split('`').nth(1)
-}
-
-fn list(ctx: &Context<'_>, folder: &Path, known: (&Path, &str)) -> Result<Vec<Entry>, String> {
+fn list<'k>(
+    ctx: &Context<'_>,
+    folder: &Path,
+    known: &[(&Path, &'k [u8])],
+) -> Result<Vec<Entry<'k>>, String> {
+    let known_bytes = |path: &Path| known.iter().find(|(p, _)| *p == path).map(|(_, b)| *b);
     match &ctx.files {
         Files::Disk(root) => {
             // Repository paths only matter to exceptions; resolving them costs a
@@ -770,10 +803,9 @@ fn list(ctx: &Context<'_>, folder: &Path, known: (&Path, &str)) -> Result<Vec<En
             let mut entries = Vec::new();
             walk(folder, &relative, &mut entries)
                 .map_err(|err| format!("cannot list the unit's folder: {err}"))?;
-            // The manifest was read a moment ago: scan that text, do not read it again.
             for entry in &mut entries {
-                if entry.shown == known.0 {
-                    entry.source = Source::Bytes(known.1.as_bytes().to_vec());
+                if let Some(bytes) = known_bytes(&entry.shown) {
+                    entry.source = Source::Known(bytes);
                 }
             }
             Ok(entries)
@@ -781,10 +813,11 @@ fn list(ctx: &Context<'_>, folder: &Path, known: (&Path, &str)) -> Result<Vec<En
         Files::Commit(repo, commit) => {
             let mut entries = Vec::new();
             for (path, blob, kind) in repo.entries_under(*commit, folder)? {
-                let source = match kind {
-                    EntryKind::Link => Source::Link,
+                let source = match (kind, known_bytes(&path)) {
+                    (EntryKind::Link, _) => Source::Link,
+                    (_, Some(bytes)) => Source::Known(bytes),
                     _ => match repo.blob(blob) {
-                        Ok(bytes) => Source::Bytes(bytes),
+                        Ok(bytes) => Source::Owned(bytes),
                         Err(err) => Source::Failed(err),
                     },
                 };
@@ -795,7 +828,7 @@ fn list(ctx: &Context<'_>, folder: &Path, known: (&Path, &str)) -> Result<Vec<En
     }
 }
 
-fn walk(dir: &Path, relative: &Path, entries: &mut Vec<Entry>) -> std::io::Result<()> {
+fn walk(dir: &Path, relative: &Path, entries: &mut Vec<Entry<'_>>) -> std::io::Result<()> {
     let mut children: Vec<_> = fs::read_dir(dir)?.collect::<Result<_, _>>()?;
     children.sort_by_key(|c| c.file_name());
     for child in children {
@@ -820,14 +853,15 @@ fn slash(path: &Path) -> String {
 struct FileResult {
     shown: PathBuf,
     repository_path: String,
-    findings: Vec<Finding>,
+    /// Each finding with the table it is about (for exceptions by table).
+    findings: Vec<(Finding, Option<String>)>,
     masked: Option<String>,
     read: bool,
     bytes: u64,
     binary: bool,
 }
 
-fn scan_entry(policy: &Policy, entry: &Entry) -> FileResult {
+fn scan_entry(policy: &Policy, entry: &Entry<'_>) -> FileResult {
     let mut result = FileResult {
         shown: entry.shown.clone(),
         repository_path: entry.repository_path.clone(),
@@ -838,7 +872,7 @@ fn scan_entry(policy: &Policy, entry: &Entry) -> FileResult {
         binary: false,
     };
     let unscannable = |message: String, hint: &str| {
-        vec![finding(policy, Code::UnscannableFile, &entry.shown, message).hint(hint)]
+        vec![(finding(policy, Code::UnscannableFile, &entry.shown, message).hint(hint), None)]
     };
     let bytes = match &entry.source {
         Source::Link => {
@@ -853,7 +887,8 @@ fn scan_entry(policy: &Policy, entry: &Entry) -> FileResult {
                 unscannable(format!("cannot be read: {err}"), "an unscanned file is not accepted");
             return result;
         }
-        Source::Bytes(bytes) => std::borrow::Cow::Borrowed(bytes.as_slice()),
+        Source::Owned(bytes) => std::borrow::Cow::Borrowed(bytes.as_slice()),
+        Source::Known(bytes) => std::borrow::Cow::Borrowed(*bytes),
         Source::Disk(path) => match read_bounded(path) {
             Ok(Some(bytes)) => std::borrow::Cow::Owned(bytes),
             Ok(None) => {
@@ -904,29 +939,27 @@ fn scan_entry(policy: &Policy, entry: &Entry) -> FileResult {
                 "remove it, change it (it is exposed now), and reference the secret store instead, e.g. `${DB_PASSWORD}`",
             ),
         };
-        result.findings.push(
-            finding(policy, code, &entry.shown, hit.what.clone())
-                .located(index.location(hit.anchor.clone()))
-                .hint(hint),
-        );
+        let found = finding(policy, code, &entry.shown, hit.what.clone())
+            .located(index.location(hit.anchor.clone()))
+            .hint(hint);
+        result.findings.push((found, None));
     }
     if entry.shown.extension().is_some_and(|e| e.eq_ignore_ascii_case("sql")) {
         for insert in database::sql_inserts(&text) {
             let statements = insert.statements;
-            result.findings.push(
-                finding(
-                    policy,
-                    Code::PrefilledDatabase,
-                    &entry.shown,
-                    format!(
-                        "`{}` is filled with data by {statements} statement{}",
-                        insert.table,
-                        plural(statements)
-                    ),
-                )
-                .located(index.location(insert.first))
-                .hint("ship the schema only; if this is reference data, the policy can declare it (checklist exceptions)"),
-            );
+            let found = finding(
+                policy,
+                Code::PrefilledDatabase,
+                &entry.shown,
+                format!(
+                    "`{}` is filled with data by {statements} statement{}",
+                    insert.table,
+                    plural(statements)
+                ),
+            )
+            .located(index.location(insert.first))
+            .hint("ship the schema only; if this is reference data, the policy can declare it (checklist exceptions)");
+            result.findings.push((found, Some(insert.table)));
         }
     }
     if !result.findings.is_empty() {
@@ -936,9 +969,9 @@ fn scan_entry(policy: &Policy, entry: &Entry) -> FileResult {
     result
 }
 
-fn sqlite(policy: &Policy, path: &Path, bytes: &[u8]) -> Vec<Finding> {
+fn sqlite(policy: &Policy, path: &Path, bytes: &[u8]) -> Vec<(Finding, Option<String>)> {
     if bytes.len() as u64 > MAX_DATABASE_BYTES {
-        return vec![
+        return vec![(
             finding(
                 policy,
                 Code::UnscannableFile,
@@ -949,25 +982,28 @@ fn sqlite(policy: &Policy, path: &Path, bytes: &[u8]) -> Vec<Finding> {
                 ),
             )
             .hint("ship the schema only"),
-        ];
+            None,
+        )];
     }
     match database::sqlite_rows(bytes) {
         Ok(tables) => tables
             .into_iter()
             .map(|(table, rows)| {
-                finding(
+                let found = finding(
                     policy,
                     Code::PrefilledDatabase,
                     path,
                     format!("`{table}` of the SQLite database holds {rows} row{}", plural(rows as usize)),
                 )
-                .hint("ship an empty database; if this is reference data, the policy can declare it (checklist exceptions)")
+                .hint("ship an empty database; if this is reference data, the policy can declare it (checklist exceptions)");
+                (found, Some(table))
             })
             .collect(),
-        Err(message) => vec![
+        Err(message) => vec![(
             finding(policy, Code::UnscannableFile, path, message)
                 .hint("ship a valid SQLite database, or none"),
-        ],
+            None,
+        )],
     }
 }
 

@@ -96,24 +96,36 @@ static URL_CREDENTIALS: LazyLock<Regex> = LazyLock::new(|| {
     regex(r#"\b[a-zA-Z][a-zA-Z0-9+.-]{1,20}://([^\s/?#@:'"<>]+):([^\s/?#@'"<>]+)@[^\s/?#@'"<>]"#)
 });
 
-/// Token formats with a fixed prefix, by name.
-const TOKENS: &[(&str, &str)] = &[
-    ("an AWS access key id", r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
-    ("a GitHub token", r"\bgh[pousr]_[A-Za-z0-9]{36,}\b"),
-    ("a GitHub fine-grained token", r"\bgithub_pat_[A-Za-z0-9_]{50,}\b"),
-    ("a GitLab token", r"\bglpat-[A-Za-z0-9_-]{20,}\b"),
-    ("a Slack token", r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b"),
-    ("a Slack webhook", r"https://hooks\.slack\.com/services/[A-Za-z0-9/_-]{20,}"),
-    ("a Google API key", r"\bAIza[0-9A-Za-z_-]{35}\b"),
-    ("a Stripe live key", r"\b[rs]k_live_[0-9A-Za-z]{20,}\b"),
-    ("an npm token", r"\bnpm_[A-Za-z0-9]{36}\b"),
-    ("a SendGrid key", r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b"),
-    ("a PyPI token", r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}"),
+/// Token formats: what they are, the fixed text every such token starts with (a
+/// cheap search decides whether the patterns need to run at all), the pattern.
+const TOKENS: &[(&str, &[&str], &str)] = &[
+    ("an AWS access key id", &["AKIA", "ASIA"], r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"),
+    (
+        "a GitHub token",
+        &["ghp_", "gho_", "ghu_", "ghs_", "ghr_"],
+        r"\bgh[pousr]_[A-Za-z0-9]{36,}\b",
+    ),
+    ("a GitHub fine-grained token", &["github_pat_"], r"\bgithub_pat_[A-Za-z0-9_]{50,}\b"),
+    ("a GitLab token", &["glpat-"], r"\bglpat-[A-Za-z0-9_-]{20,}\b"),
+    ("a Slack token", &["xox"], r"\bxox[abposr]-[A-Za-z0-9-]{10,}\b"),
+    (
+        "a Slack webhook",
+        &["hooks.slack.com"],
+        r"https://hooks\.slack\.com/services/[A-Za-z0-9/_-]{20,}",
+    ),
+    ("a Google API key", &["AIza"], r"\bAIza[0-9A-Za-z_-]{35}\b"),
+    ("a Stripe live key", &["k_live_"], r"\b[rs]k_live_[0-9A-Za-z]{20,}\b"),
+    ("an npm token", &["npm_"], r"\bnpm_[A-Za-z0-9]{36}\b"),
+    ("a SendGrid key", &["SG."], r"\bSG\.[A-Za-z0-9_-]{22}\.[A-Za-z0-9_-]{43}\b"),
+    ("a PyPI token", &["pypi-"], r"\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}"),
 ];
 static TOKEN: LazyLock<Regex> = LazyLock::new(|| {
-    let alternatives: Vec<String> = TOKENS.iter().map(|(_, p)| format!("({p})")).collect();
+    let alternatives: Vec<String> = TOKENS.iter().map(|(_, _, p)| format!("({p})")).collect();
     regex(&alternatives.join("|"))
 });
+/// What every JSON Web Token and every URL with credentials contains.
+const JWT_START: &str = "eyJ";
+const URL_MARK: &str = "://";
 
 /// Lines worth a closer look for assignments. ASCII case folding only: the words
 /// are ASCII, and Unicode folding tables cost more to compile than a pre-commit
@@ -206,53 +218,50 @@ fn private_keys(text: &str, hits: &mut Vec<Hit>) {
     }
 }
 
-/// The fixed beginnings of the token formats, found in one pass.
-static TOKEN_PREFIXES: LazyLock<Option<aho_corasick::AhoCorasick>> = LazyLock::new(|| {
-    aho_corasick::AhoCorasick::new([
-        "AKIA",
-        "ASIA",
-        "ghp_",
-        "gho_",
-        "ghu_",
-        "ghs_",
-        "ghr_",
-        "github_pat_",
-        "glpat-",
-        "xox",
-        "hooks.slack.com",
-        "AIza",
-        "k_live_",
-        "npm_",
-        "SG.",
-        "pypi-",
-        "eyJ",
-        "://",
-    ])
-    .ok()
+/// Which patterns a text needs: known tokens, JSON Web Tokens, URLs with credentials.
+#[derive(Default)]
+struct Needed {
+    tokens: bool,
+    jwts: bool,
+    urls: bool,
+}
+
+/// The fixed text of every token format, then [`JWT_START`] and [`URL_MARK`].
+static MARKS: LazyLock<Option<aho_corasick::AhoCorasick>> = LazyLock::new(|| {
+    let prefixes = TOKENS.iter().flat_map(|(_, prefixes, _)| prefixes.iter().copied());
+    aho_corasick::AhoCorasick::new(prefixes.chain([JWT_START, URL_MARK])).ok()
 });
 
-fn tokens(text: &str, hits: &mut Vec<Hit>) {
-    // One pass for every fixed beginning; the patterns compile only when needed.
-    let (mut token, mut jwt, mut url) = (false, false, false);
-    match TOKEN_PREFIXES.as_ref() {
-        Some(prefixes) => {
-            for found in prefixes.find_overlapping_iter(text) {
-                match found.pattern().as_usize() {
-                    16 => jwt = true,
-                    17 => url = true,
-                    _ => token = true,
-                }
-            }
+/// One pass over the text says which patterns can match; they compile on first
+/// use, so most files (and most pre-commit runs) compile none of them.
+fn needed(text: &str) -> Needed {
+    let Some(marks) = MARKS.as_ref() else {
+        return Needed { tokens: true, jwts: true, urls: true };
+    };
+    let count = marks.patterns_len();
+    let mut needed = Needed::default();
+    for found in marks.find_iter(text) {
+        match count - found.pattern().as_usize() {
+            2 => needed.jwts = true,
+            1 => needed.urls = true,
+            _ => needed.tokens = true,
         }
-        None => (token, jwt, url) = (true, true, true),
+        if needed.tokens && needed.jwts && needed.urls {
+            break;
+        }
     }
-    if jwt {
+    needed
+}
+
+fn tokens(text: &str, hits: &mut Vec<Hit>) {
+    let needed = needed(text);
+    if needed.jwts {
         jwts(text, hits);
     }
-    if token {
+    if needed.tokens {
         known_tokens(text, hits);
     }
-    if url {
+    if needed.urls {
         urls(text, hits);
     }
 }

@@ -123,10 +123,8 @@ impl Client {
                         "{what}: GitHub refused the token (401); check the `token` input or GITHUB_TOKEN"
                     ));
                 }
-                403 | 429 if answer.status == 429 || answer.remaining == Some(0) => {
-                    rate_limit_wait(&answer)
-                        .ok_or_else(|| format!("{what}: rate limited; {}", reset_text(&answer)))?
-                }
+                status if rate_limited(status, &answer) => rate_limit_wait(&answer)
+                    .ok_or_else(|| format!("{what}: rate limited; {}", reset_text(&answer)))?,
                 403 => {
                     return Err(format!(
                         "{what}: forbidden (403): the token lacks a permission (`pull-requests: write` to comment, `pull-requests: read` for reviews){}",
@@ -242,6 +240,11 @@ impl Client {
     pub fn delete(&self, path: &str) -> Result<(), String> {
         self.send::<()>(Method::Delete, path, None).map(|_| ())
     }
+}
+
+/// A 429, or a 403 that says the rate limit is spent (GitHub answers both).
+fn rate_limited(status: u16, answer: &Answer) -> bool {
+    status == 429 || (status == 403 && answer.remaining == Some(0))
 }
 
 /// How long a rate limit asks to wait, if at most [`LONGEST_WAIT`].

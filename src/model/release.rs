@@ -247,3 +247,14 @@ pub enum Role {
     #[serde(rename = "EMTp")]
     EmtPassive,
 }
+
+impl Role {
+    /// The name written in manifests and the policy's role matrix.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Gwa => "GWA",
+            Role::EmtActive => "EMTa",
+            Role::EmtPassive => "EMTp",
+        }
+    }
+}
