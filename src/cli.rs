@@ -77,7 +77,8 @@ enum Command {
         /// failure to comment is a warning: it never changes the verdict.
         #[arg(long)]
         comment: bool,
-        /// The pull request to comment on; by default the event's.
+        /// The pull request: where to comment, and whose reviews prove approvals
+        /// under the `github-review` mode; by default the event's.
         #[arg(long, value_name = "NUMBER")]
         pr: Option<u64>,
     },
@@ -234,16 +235,33 @@ pub fn main() -> ExitCode {
                 Some(crate::github::event::from_environment()?)
             };
             let repo = open_repository(repo.as_deref())?;
-            let (request, event_pr) = match (change, base.zip(head)) {
-                (Some(change), _) => (event_request(&repo, &change, env, at), change.number),
+            let (request, event_pr, queued) = match (change, base.zip(head)) {
+                (Some(change), _) => (
+                    event_request(&repo, &change, env, at),
+                    change.number,
+                    change.event == "merge_group",
+                ),
                 (None, Some((base, head))) => {
-                    (crate::gate::Request { base, head, environment: env, branch: None, at }, None)
+                    let request =
+                        crate::gate::Request { base, head, environment: env, branch: None, at };
+                    (request, None, false)
                 }
                 (None, None) => {
                     return Err("give --base and --head, or run in GitHub Actions".into());
                 }
             };
-            run_check(&repo, &request, format, comment.then_some(pr.or(event_pr)))
+            let number = pr.or(event_pr);
+            let reviews = number.map(|number| crate::github::reviews::ApiReviews {
+                api: api_url(),
+                token: token(),
+                repository: std::env::var("GITHUB_REPOSITORY").ok(),
+                number,
+            });
+            // A merge-queue run has no comment of its own: the pull request's
+            // runs keep it.
+            let comment = comment.then_some(if queued { None } else { number });
+            let reviews = reviews.as_ref().map(|r| r as &dyn crate::gate::review::ReviewSource);
+            run_check(&repo, &request, format, comment, reviews)
         })(),
         Command::Plan { release, from, format, policy } => {
             run_plan(&release, from, format, policy.as_deref())
@@ -483,8 +501,9 @@ fn run_check(
     request: &crate::gate::Request,
     format: CheckFormat,
     comment: Option<Option<u64>>,
+    reviews: Option<&dyn crate::gate::review::ReviewSource>,
 ) -> Result<ExitCode, String> {
-    let decision = crate::gate::check(repo, request)?;
+    let decision = crate::gate::check(repo, request, reviews)?;
 
     let text = match format {
         CheckFormat::Text => render::gate::text(&decision, use_color()),
@@ -513,8 +532,7 @@ fn publish_comment(decision: &crate::gate::Decision, number: Option<u64>, github
             write_err(&format!("release-gate: {level}: {message}"));
         }
     };
-    let token = std::env::var("GITHUB_TOKEN").ok().filter(|t| !t.trim().is_empty());
-    let Some(token) = token else {
+    let Some(token) = token() else {
         say("notice", "no GITHUB_TOKEN: the pull-request comment is skipped");
         return;
     };
@@ -526,7 +544,7 @@ fn publish_comment(decision: &crate::gate::Decision, number: Option<u64>, github
         say("warning", "GITHUB_REPOSITORY is not set: cannot comment");
         return;
     };
-    let api = std::env::var("GITHUB_API_URL").unwrap_or_else(|_| "https://api.github.com".into());
+    let api = api_url();
     let total = decision.report.findings.len();
     let body =
         crate::github::comment::fit(total, |shown| render::gate::markdown_with(decision, shown));
@@ -549,6 +567,16 @@ fn publish_comment(decision: &crate::gate::Decision, number: Option<u64>, github
         }
         Err(err) => say("warning", &format!("could not comment on pull request #{number}: {err}")),
     }
+}
+
+/// The token for GitHub's API, from `GITHUB_TOKEN`.
+fn token() -> Option<String> {
+    std::env::var("GITHUB_TOKEN").ok().filter(|t| !t.trim().is_empty())
+}
+
+/// GitHub's API, or GitHub Enterprise Server's (`GITHUB_API_URL`).
+fn api_url() -> String {
+    std::env::var("GITHUB_API_URL").unwrap_or_else(|_| "https://api.github.com".into())
 }
 
 /// Under GitHub Actions: the job summary and the step outputs `verdict` and

@@ -175,8 +175,8 @@ codes! {
         "The approval's commit is signed, but not by a key the policy lists for the approver.",
     ApprovalsUnverified = "approvals-unverified":
         "The policy's approvals mode is `none`: approvals are trusted without proof.",
-    ApprovalModeUnavailable = "approval-mode-unavailable":
-        "The approvals mode needs an integration this run does not have.",
+    ApprovalNotReviewed = "approval-not-reviewed":
+        "Under `github-review`, the approver's GitHub login has not approved the pull request at its head, or the reviews could not be read.",
     PolicyChangeUnapproved = "policy-change-unapproved":
         "The change edits the policy without a policy admin's approval.",
     DeltaBaseMissing = "delta-base-missing":

@@ -811,7 +811,7 @@ fn failed_qa_on_dev_blocks_test() {
 }
 
 #[test]
-fn github_review_approvals_need_the_github_integration() {
+fn github_review_approvals_without_a_pull_request_block() {
     let repo = promoted_to_test(&test_plan());
     repo.checkout("test");
     repo.write(
@@ -820,7 +820,13 @@ fn github_review_approvals_need_the_github_integration() {
     );
     repo.commit("policy");
     let (_, report) = repo.check("test", "promote", IN_WINDOW);
-    assert!(errors(&report).contains(&"approval-mode-unavailable".to_string()), "{report:#}");
+    assert_eq!(errors(&report), ["approval-not-reviewed"], "{report:#}");
+    assert!(
+        finding(&report, "approval-not-reviewed")["message"]
+            .as_str()
+            .unwrap()
+            .contains("knows no pull request")
+    );
 }
 
 #[test]

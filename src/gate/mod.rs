@@ -7,6 +7,7 @@
 //! unit the change touches, collecting every reason to block, each with where it
 //! is and what would make it pass.
 
+pub mod review;
 pub mod signature;
 
 use std::collections::{BTreeMap, HashMap};
@@ -28,6 +29,7 @@ use crate::policy::{self, LoadedPolicy, Origin};
 use crate::time::{parse_duration, parse_instant};
 use crate::validate::{Context, Files, Layout};
 use crate::window::{Declaration, Next, Plan, PublishedNotice, Schedule, Used};
+use review::{PullReviews, ReviewSource};
 use signature::{AllowedKey, SignatureProblem};
 
 /// What to judge.
@@ -109,8 +111,13 @@ pub struct RuleOutcome {
 /// Why the gate could not decide at all (exit 2).
 pub type Unusable = String;
 
-/// Runs the gate.
-pub fn check(repo: &Repo, request: &Request) -> Result<Decision, Unusable> {
+/// Runs the gate. `reviews` is the pull request's reviews, for a policy whose
+/// approvals mode is `github-review`; it is asked only then.
+pub fn check(
+    repo: &Repo,
+    request: &Request,
+    reviews: Option<&dyn ReviewSource>,
+) -> Result<Decision, Unusable> {
     let base = repo.commit(&request.base)?;
     let head = repo.commit(&request.head)?;
     let fork = repo.merge_base(base, head)?;
@@ -131,6 +138,8 @@ pub fn check(repo: &Repo, request: &Request) -> Result<Decision, Unusable> {
         report: Report::default(),
         units: Vec::new(),
         tips: HashMap::new(),
+        reviews,
+        pull: None,
     };
     gate.run()?;
 
@@ -210,6 +219,9 @@ struct Gate<'a> {
     report: Report,
     units: Vec<UnitSummary>,
     tips: HashMap<usize, Oid>,
+    reviews: Option<&'a dyn ReviewSource>,
+    /// The reviews once asked for (at most once per check).
+    pull: Option<Result<PullReviews, String>>,
 }
 
 impl<'a> Gate<'a> {
@@ -235,15 +247,7 @@ impl<'a> Gate<'a> {
                 )
                 .hint("set `approvals: { mode: ssh-signature }` and list signing keys under `people`"),
             ),
-            ApprovalMode::GithubReview => self.report.findings.push(
-                Finding::error(
-                    Code::ApprovalModeUnavailable,
-                    self.loaded.path(),
-                    "approvals mode `github-review` needs the GitHub integration, which this version does not have",
-                )
-                .hint("use `ssh-signature` until the GitHub integration lands"),
-            ),
-            ApprovalMode::SshSignature => {}
+            ApprovalMode::GithubReview | ApprovalMode::SshSignature => {}
         }
 
         let changes = self.repo.changed_paths(self.fork, self.head)?;
@@ -406,9 +410,34 @@ impl<'a> Gate<'a> {
                     );
                 }
             }
-            // Under `none` the run already warns that nothing is verified; under
-            // `github-review` it already says the mode is unavailable.
-            ApprovalMode::None | ApprovalMode::GithubReview => {}
+            ApprovalMode::GithubReview => {
+                let mut reasons = Vec::new();
+                for admin in &admins {
+                    match self.reviewed_by(admin.id.as_str()) {
+                        Ok(()) => return Ok(()),
+                        Err(reason) => reasons.push(reason),
+                    }
+                }
+                if reasons.is_empty() {
+                    reasons.push("the policy lists no policy admin".into());
+                }
+                self.report.findings.push(
+                    Finding::error(
+                        Code::PolicyChangeUnapproved,
+                        path,
+                        format!(
+                            "the policy change is not approved by a policy admin: {}",
+                            reasons.join("; ")
+                        ),
+                    )
+                    .hint(format!(
+                        "a policy admin ({}) approves the pull request at its head",
+                        self.policy().policy_admins.join(", ")
+                    )),
+                );
+            }
+            // Under `none` the run already warns that nothing is verified.
+            ApprovalMode::None => {}
         }
         Ok(())
     }
@@ -893,7 +922,43 @@ impl<'a> Gate<'a> {
             }
             rules.push(RuleOutcome { rule: "approval signed by the approver", passed });
         }
+
+        // Under `github-review` the approval that lets the unit into the target (or
+        // one this change adds) is proven on this pull request; earlier approvals
+        // were proven on the pull requests that promoted the unit before.
+        let on_this_pull = tip.is_none() || environment + 1 == self.target;
+        if self.policy().approvals.mode == ApprovalMode::GithubReview && on_this_pull {
+            let verdict = self.reviewed_by(by);
+            let passed = verdict.is_ok();
+            if let Err(reason) = verdict {
+                report(
+                    self,
+                    Code::ApprovalNotReviewed,
+                    format!("the approval by `{by}` on `{name}` is not proven: {reason}"),
+                    format!(
+                        "`{by}` approves the pull request on GitHub, with the login the policy lists, after its last push"
+                    ),
+                );
+            }
+            rules.push(RuleOutcome { rule: "approval reviewed on the pull request", passed });
+        }
         Ok(())
+    }
+
+    /// Whether person `who` approved this pull request at its head. The reviews
+    /// are asked for on first use.
+    fn reviewed_by(&mut self, who: &str) -> Result<(), String> {
+        let person = self.policy().people.iter().find(|p| p.id == who);
+        let login = person.and_then(|p| p.github.as_deref());
+        let source = self.reviews;
+        let pull = self.pull.get_or_insert_with(|| match source {
+            Some(source) => source.reviews(),
+            None => Err("approvals mode `github-review` needs the pull request's reviews, and this run knows no pull request (run on a `pull_request` or `merge_group` event, or pass --pr with GITHUB_TOKEN and GITHUB_REPOSITORY)".into()),
+        });
+        match pull {
+            Ok(pull) => review::approved_by(pull, who, login),
+            Err(reason) => Err(reason.clone()),
+        }
     }
 
     /// The files of a unit folder at a commit (not the stage records), by path.

@@ -224,6 +224,12 @@ impl Client {
         Ok(items)
     }
 
+    /// GET one resource.
+    pub fn get<T: DeserializeOwned>(&self, path: &str) -> Result<T, String> {
+        let (text, _) = self.send::<()>(Method::Get, path, None)?;
+        serde_json::from_str(&text).map_err(|err| format!("GET {path}: unexpected answer: {err}"))
+    }
+
     /// A request with a JSON body whose answer is decoded.
     pub fn call<B: Serialize + Sync, T: DeserializeOwned>(
         &self,

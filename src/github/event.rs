@@ -23,7 +23,9 @@ pub struct Change {
     pub base_sha: String,
     /// The change's head commit.
     pub head_sha: String,
-    /// The pull request's number, where there is one.
+    /// The pull request's number. Under `merge_group`, the one the queue's branch
+    /// is named after (`gh-readonly-queue/<base>/pr-<number>-<sha>`): the last of
+    /// the group.
     pub number: Option<u64>,
 }
 
@@ -56,6 +58,7 @@ struct MergeGroup {
     head_sha: String,
     base_sha: String,
     base_ref: String,
+    head_ref: String,
 }
 
 /// Reads the event from the files and variables GitHub Actions sets.
@@ -96,11 +99,31 @@ pub fn read(name: &str, path: &Path) -> Result<Change, String> {
                 base_branch: branch.to_string(),
                 base_sha: group.base_sha,
                 head_sha: group.head_sha,
-                number: None,
+                number: queued_pull_request(&group.head_ref),
             })
         }
         other => Err(format!(
             "the gate runs on `pull_request`, `pull_request_target` or `merge_group` events, not `{other}`"
         )),
+    }
+}
+
+/// The pull request a merge queue's branch is named after.
+fn queued_pull_request(head_ref: &str) -> Option<u64> {
+    let (_, rest) = head_ref.rsplit_once("/pr-")?;
+    let (number, _) = rest.split_once('-')?;
+    number.parse().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_queue_branch_names_the_pull_request() {
+        let name =
+            "refs/heads/gh-readonly-queue/test/pr-42-0123456789abcdef0123456789abcdef01234567";
+        assert_eq!(queued_pull_request(name), Some(42));
+        assert_eq!(queued_pull_request("refs/heads/feature/pr-x"), None);
     }
 }
