@@ -9,11 +9,12 @@ use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use chrono::{DateTime, FixedOffset, Utc};
+use chrono::{DateTime, FixedOffset, TimeDelta, Utc};
 use clap::{Parser, Subcommand};
 
 use crate::lint::{self, Report};
 use crate::model::SchemaName;
+use crate::model::policy::{Language, NoticeKind};
 use crate::policy::{self, LoadedPolicy, Origin};
 use crate::render::{self, Format};
 use crate::validate::{Context, Files};
@@ -77,6 +78,11 @@ enum Command {
         /// failure to comment is a warning: it never changes the verdict.
         #[arg(long)]
         comment: bool,
+        /// Where the policy lives in the repository, if not at .release-gate.yaml.
+        /// Read from the target branch like the default (never from the work
+        /// tree or the change), and it must exist there.
+        #[arg(long, value_name = "PATH", value_parser = repository_path)]
+        policy_path: Option<PathBuf>,
         /// The pull request: where to comment, and whose reviews prove approvals
         /// under the `github-review` mode; by default the event's.
         #[arg(long, value_name = "NUMBER")]
@@ -134,6 +140,46 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         policy: Option<PathBuf>,
     },
+    /// Draft a customer notice (handbook section 7) from a stage record.
+    ///
+    /// The kind follows from the record unless given: an emergency window's
+    /// deployment is an emergency fix, a four-part version a hotfix, otherwise a
+    /// release. Maintenance, disruption and restored notices may go without a
+    /// record, naming what is affected with --object. The wording is built in (German and
+    /// English) unless the policy's `notices.templates` replace it; templates may
+    /// use the placeholders {version}, {unit}, {change}, {environment}, {date},
+    /// {from}, {to}, {zone}, {downtime}, {delay}, {new-date}, {object}, {until}
+    /// and {after}. Nothing is published: the text is printed for a person to
+    /// check and post.
+    Announce {
+        /// The stage record: releases/<unit>/<version>/<environment>.yaml.
+        record: Option<PathBuf>,
+        /// What happens.
+        #[arg(long, value_enum)]
+        kind: Option<NoticeKind>,
+        /// Language; by default the policy's `notices.language` (de).
+        #[arg(long, value_enum)]
+        lang: Option<Language>,
+        /// For a delay: by how much, e.g. 2h or 90m.
+        #[arg(long, value_name = "DURATION", value_parser = duration)]
+        delay: Option<TimeDelta>,
+        /// For an abort: the new planned start (RFC 3339 with offset).
+        #[arg(long, value_name = "TIME", value_parser = instant)]
+        new_date: Option<DateTime<FixedOffset>>,
+        /// What is affected, e.g. "the VDI" (maintenance, disruption, restored);
+        /// by default the record's environment.
+        #[arg(long, value_name = "TEXT")]
+        object: Option<String>,
+        /// For a disruption: when it is expected to be over.
+        #[arg(long, value_name = "TIME", value_parser = instant)]
+        until: Option<DateTime<FixedOffset>>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = NoticeFormat::Text)]
+        format: NoticeFormat,
+        /// Policy file to use instead of the repository's .release-gate.yaml.
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+    },
     /// Print one of the JSON Schemas the tool ships.
     Schema {
         /// Which schema.
@@ -185,6 +231,17 @@ enum CheckFormat {
     Sarif,
 }
 
+/// Output formats of `announce`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum NoticeFormat {
+    /// Title, an empty line, the body.
+    Text,
+    /// Title in bold, then the body.
+    Markdown,
+    /// `{kind, language, title, body}`.
+    Json,
+}
+
 /// Output formats of `windows`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 enum WindowsFormat {
@@ -214,6 +271,29 @@ fn schema_name(text: &str) -> Result<SchemaName, String> {
     })
 }
 
+/// A path inside the repository, relative to its root, without `..`.
+fn repository_path(text: &str) -> Result<PathBuf, String> {
+    use std::path::Component;
+    let mut path = PathBuf::new();
+    for component in Path::new(text).components() {
+        match component {
+            Component::Normal(part) => path.push(part),
+            Component::CurDir => {}
+            _ => return Err("give a path relative to the repository's root, without `..`".into()),
+        }
+    }
+    if path.as_os_str().is_empty() {
+        return Err("give the policy's path, e.g. ops/release-gate.yaml".into());
+    }
+    Ok(path)
+}
+
+fn duration(text: &str) -> Result<TimeDelta, String> {
+    crate::time::parse_duration(text)
+        .filter(|d| *d > TimeDelta::zero())
+        .ok_or_else(|| "write a duration such as 2h, 45m or 1h30m".into())
+}
+
 fn instant(text: &str) -> Result<DateTime<FixedOffset>, String> {
     DateTime::parse_from_rfc3339(text)
         .map_err(|err| format!("{err}; write e.g. 2026-12-03T07:00:00+01:00"))
@@ -225,49 +305,71 @@ pub fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Lint { paths, common } => run_lint(&paths, &common),
         Command::Policy { action } => run_policy(action),
-        Command::Check { base, head, env, at, format, repo, comment, pr } => (move || {
-            let at = at.unwrap_or_else(|| Utc::now().fixed_offset());
-            // Without --base/--head the Actions event names the change: read it
-            // first, so that outside Actions that is what the message says.
-            let change = if base.is_some() && head.is_some() {
-                None
-            } else {
-                Some(crate::github::event::from_environment()?)
-            };
-            let repo = open_repository(repo.as_deref())?;
-            let (request, event_pr, queued) = match (change, base.zip(head)) {
-                (Some(change), _) => (
-                    event_request(&repo, &change, env, at),
-                    change.number,
-                    change.event == "merge_group",
-                ),
-                (None, Some((base, head))) => {
-                    let request =
-                        crate::gate::Request { base, head, environment: env, branch: None, at };
-                    (request, None, false)
-                }
-                (None, None) => {
-                    return Err("give --base and --head, or run in GitHub Actions".into());
-                }
-            };
-            let number = pr.or(event_pr);
-            let reviews = number.map(|number| crate::github::reviews::ApiReviews {
-                api: api_url(),
-                token: token(),
-                repository: std::env::var("GITHUB_REPOSITORY").ok(),
-                number,
-            });
-            // A merge-queue run has no comment of its own: the pull request's
-            // runs keep it.
-            let comment = comment.then_some(if queued { None } else { number });
-            let reviews = reviews.as_ref().map(|r| r as &dyn crate::gate::review::ReviewSource);
-            run_check(&repo, &request, format, comment, reviews)
-        })(),
+        Command::Check { base, head, env, at, format, repo, comment, policy_path, pr } => {
+            (move || {
+                let at = at.unwrap_or_else(|| Utc::now().fixed_offset());
+                // Without --base/--head the Actions event names the change: read it
+                // first, so that outside Actions that is what the message says.
+                let change = if base.is_some() && head.is_some() {
+                    None
+                } else {
+                    Some(crate::github::event::from_environment()?)
+                };
+                let repo = open_repository(repo.as_deref())?;
+                let (request, event_pr, queued) = match (change, base.zip(head)) {
+                    (Some(change), _) => (
+                        event_request(&repo, &change, env, at, policy_path),
+                        change.number,
+                        change.event == "merge_group",
+                    ),
+                    (None, Some((base, head))) => {
+                        let request = crate::gate::Request {
+                            base,
+                            head,
+                            environment: env,
+                            branch: None,
+                            at,
+                            policy: policy_path,
+                        };
+                        (request, None, false)
+                    }
+                    (None, None) => {
+                        return Err("give --base and --head, or run in GitHub Actions".into());
+                    }
+                };
+                let number = pr.or(event_pr);
+                let reviews = number.map(|number| crate::github::reviews::ApiReviews {
+                    api: api_url(),
+                    token: token(),
+                    repository: std::env::var("GITHUB_REPOSITORY").ok(),
+                    number,
+                });
+                // A merge-queue run has no comment of its own: the pull request's
+                // runs keep it.
+                let comment = comment.then_some(if queued { None } else { number });
+                let reviews = reviews.as_ref().map(|r| r as &dyn crate::gate::review::ReviewSource);
+                run_check(&repo, &request, format, comment, reviews)
+            })()
+        }
         Command::Plan { release, from, format, policy } => {
             run_plan(&release, from, format, policy.as_deref())
         }
         Command::Windows { env, from, until, count, format, policy } => {
             run_windows(env.as_deref(), from, until, count, format, policy.as_deref())
+        }
+        Command::Announce {
+            record,
+            kind,
+            lang,
+            delay,
+            new_date,
+            object,
+            until,
+            format,
+            policy,
+        } => {
+            let extra = crate::notice::Extra { delay, new_date, object, until };
+            run_announce(record.as_deref(), kind, lang, &extra, format, policy.as_deref())
         }
         Command::Schema { name } => {
             write_out(crate::schema::text(name));
@@ -437,6 +539,65 @@ fn used_windows(
         }
     }
     Ok(used)
+}
+
+fn run_announce(
+    record_file: Option<&Path>,
+    kind: Option<NoticeKind>,
+    language: Option<Language>,
+    extra: &crate::notice::Extra,
+    format: NoticeFormat,
+    policy_file: Option<&Path>,
+) -> Result<ExitCode, String> {
+    let (_, root, loaded) = workspace(policy_file)?;
+    let record = match record_file {
+        None => None,
+        Some(file) => {
+            let at = Utc::now().fixed_offset();
+            let files = Files::Disk(root);
+            let ctx =
+                Context { policy: &loaded.policy, zone: loaded.zone, files, at, checklist: false };
+            let (document, report) = lint::check_file(&ctx, file);
+            match document {
+                Some(lint::Document::Record(record)) if report.errors() == 0 => Some(record),
+                Some(_) if report.errors() == 0 => {
+                    return Err(format!("{}: not a stage record", file.display()));
+                }
+                _ => {
+                    let body = render::text::render(&report, false);
+                    return Err(format!(
+                        "{body}{}: the stage record is not valid; fix it first",
+                        file.display()
+                    ));
+                }
+            }
+        }
+    };
+    let kind = match (kind, &record) {
+        (Some(kind), _) => kind,
+        (None, Some(record)) => crate::notice::kind_of(record),
+        (None, None) => return Err("give a stage record, or --kind with --object".into()),
+    };
+    let language = language.unwrap_or(loaded.policy.notices.language);
+    let drafted = crate::notice::draft(
+        &loaded.policy,
+        loaded.zone,
+        kind,
+        language,
+        record.as_deref(),
+        extra,
+    )?;
+    let text = match format {
+        NoticeFormat::Text => format!("{}\n\n{}\n", drafted.title, drafted.body),
+        NoticeFormat::Markdown => format!("**{}**\n\n{}\n", drafted.title, drafted.body),
+        NoticeFormat::Json => {
+            let mut json = serde_json::to_string_pretty(&drafted).unwrap_or_default();
+            json.push('\n');
+            json
+        }
+    };
+    write_out(&text);
+    Ok(ExitCode::SUCCESS)
 }
 
 fn run_plan(
@@ -615,6 +776,7 @@ fn event_request(
     change: &crate::github::event::Change,
     environment: Option<String>,
     at: DateTime<FixedOffset>,
+    policy: Option<PathBuf>,
 ) -> crate::gate::Request {
     let branch = &change.base_branch;
     let base = [format!("origin/{branch}"), branch.clone()]
@@ -627,5 +789,6 @@ fn event_request(
         environment,
         branch: Some(branch.clone()),
         at,
+        policy,
     }
 }

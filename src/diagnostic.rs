@@ -177,6 +177,8 @@ codes! {
         "The policy's approvals mode is `none`: approvals are trusted without proof.",
     ApprovalNotReviewed = "approval-not-reviewed":
         "Under `github-review`, the approver's GitHub login has not approved the pull request at its head, or the reviews could not be read.",
+    NoticeNotDrafted = "notice-not-drafted":
+        "The customer notice for a deployment with downtime could not be drafted from the policy's template.",
     PolicyChangeUnapproved = "policy-change-unapproved":
         "The change edits the policy without a policy admin's approval.",
     DeltaBaseMissing = "delta-base-missing":

@@ -17,6 +17,7 @@ pub mod github;
 pub mod ics;
 pub mod lint;
 pub mod model;
+pub mod notice;
 pub mod plan;
 pub mod policy;
 pub mod records;

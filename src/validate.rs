@@ -601,6 +601,34 @@ pub fn policy(file: &Path, policy: &Policy) -> Vec<Finding> {
         check.date("/access-review/last", &review.last);
     }
 
+    for (index, template) in policy.notices.templates.iter().enumerate() {
+        let texts = [("title", Some(&template.title)), ("body", Some(&template.body))];
+        let quiet = [("body-without-downtime", template.body_without_downtime.as_ref())];
+        for (field, text) in texts.into_iter().chain(quiet) {
+            let Some(text) = text else { continue };
+            for name in crate::notice::unknown_placeholders(text) {
+                let known: Vec<String> =
+                    crate::notice::PLACEHOLDERS.iter().map(|(n, _)| format!("{{{n}}}")).collect();
+                check.error(
+                    Code::InvalidPolicy,
+                    &format!("/notices/templates/{index}/{field}"),
+                    format!("`{{{name}}}` is no placeholder of a notice"),
+                    Some(format!("use one of {}", known.join(", "))),
+                );
+            }
+        }
+    }
+    let keys: Vec<String> = policy
+        .notices
+        .templates
+        .iter()
+        .map(|t| format!("{} {}", t.kind.as_str(), t.language.as_str()))
+        .collect();
+    check.unique(
+        "/notices/templates",
+        keys.iter().map(String::as_str),
+        "notice template (kind and language)",
+    );
     check.unique("/people", policy.people.iter().map(|p| p.id.as_str()), "person id");
     check.unique(
         "/environments",

@@ -830,6 +830,33 @@ fn github_review_approvals_without_a_pull_request_block() {
 }
 
 #[test]
+fn a_policy_at_another_path_is_read_from_the_target_branch() {
+    let repo = promoted_to_test(&test_plan());
+    repo.checkout("test");
+    let strict = release_gate::policy::DEFAULT_TEXT.replace("mode: none", "mode: github-review");
+    repo.write("ops/gate.yaml", &strict);
+    repo.commit("policy at ops/gate.yaml");
+    let run = |extra: &[&str]| {
+        let args = ["check", "--base", "test", "--head", "promote", "--at", IN_WINDOW];
+        common::run(repo.path(), &[&args[..], &["--format", "json"], extra].concat())
+    };
+    // The default path holds nothing: the embedded default, approvals unverified.
+    assert_eq!(run(&[]).status.code(), Some(0));
+    let output = run(&["--policy-path", "./ops/gate.yaml"]);
+    let report = json(&output);
+    assert_eq!(errors(&report), ["approval-not-reviewed"], "{report:#}");
+    assert!(report["policy"].as_str().unwrap().starts_with("ops/gate.yaml at "));
+
+    // Nothing there on the target branch is unusable, not the embedded default.
+    let output = run(&["--policy-path", "ops/missing.yaml"]);
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("the target branch has no policy at ops/missing.yaml"), "{stderr}");
+    let output = run(&["--policy-path", "../elsewhere.yaml"]);
+    assert_eq!(output.status.code(), Some(2));
+}
+
+#[test]
 fn a_rollback_to_a_version_never_on_test_is_refused() {
     let repo = promoted_to_test(&test_plan());
     repo.merge_into("test", "promote");

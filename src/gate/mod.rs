@@ -46,6 +46,10 @@ pub struct Request {
     pub branch: Option<String>,
     /// The evaluation instant.
     pub at: DateTime<FixedOffset>,
+    /// Where the policy lives in the repository, when not at
+    /// `.release-gate.yaml`. It is read from the target branch all the same, and
+    /// must exist there.
+    pub policy: Option<PathBuf>,
 }
 
 /// The gate's decision with every reason.
@@ -85,6 +89,9 @@ pub struct UnitSummary {
     /// The acceptance checklist's outcome, when the release unit could be read.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub acceptance: Option<Assessment>,
+    /// The customer notice drafted for a deployment with downtime.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub notice: Option<crate::notice::Drafted>,
 }
 
 /// What a change does with a unit on the target environment.
@@ -123,7 +130,8 @@ pub fn check(
     let fork = repo.merge_base(base, head)?;
 
     // The policy always comes from the base commit.
-    let loaded = policy_at(repo, base)?;
+    let policy_path = request.policy.as_deref().unwrap_or(Path::new(policy::FILE_NAME));
+    let loaded = policy_at(repo, base, policy_path, request.policy.is_some())?;
     let target = target_environment(&loaded, request)?;
 
     let mut gate = Gate {
@@ -140,6 +148,7 @@ pub fn check(
         tips: HashMap::new(),
         reviews,
         pull: None,
+        policy_path,
     };
     gate.run()?;
 
@@ -149,7 +158,7 @@ pub fn check(
         Origin::Embedded => {
             "the embedded default (no .release-gate.yaml on the target branch)".into()
         }
-        Origin::File(_) => format!(".release-gate.yaml at {}", repo.short(base)),
+        Origin::File(path) => format!("{} at {}", path.display(), repo.short(base)),
     };
     Ok(Decision {
         environment,
@@ -162,10 +171,21 @@ pub fn check(
     })
 }
 
-/// Reads the policy of a commit; an unusable one stops the gate.
-fn policy_at(repo: &Repo, commit: Oid) -> Result<LoadedPolicy, Unusable> {
-    let path = Path::new(policy::FILE_NAME);
+/// Reads the policy of a commit; an unusable one stops the gate. Without one at
+/// the default path the embedded default applies; a path given explicitly must
+/// hold one.
+fn policy_at(
+    repo: &Repo,
+    commit: Oid,
+    path: &Path,
+    explicit: bool,
+) -> Result<LoadedPolicy, Unusable> {
     match repo.read(commit, path)? {
+        None if explicit => Err(format!(
+            "the target branch has no policy at {} ({}); commit it there first, or name the right path",
+            path.display(),
+            repo.short(commit)
+        )),
         None => Ok(policy::embedded()),
         Some(bytes) => policy::from_bytes(path, bytes).map_err(|report| {
             let body = crate::render::text::render(&report, false);
@@ -222,6 +242,8 @@ struct Gate<'a> {
     reviews: Option<&'a dyn ReviewSource>,
     /// The reviews once asked for (at most once per check).
     pull: Option<Result<PullReviews, String>>,
+    /// Where the policy lives in the repository.
+    policy_path: &'a Path,
 }
 
 impl<'a> Gate<'a> {
@@ -256,6 +278,10 @@ impl<'a> Gate<'a> {
 
         for change in &changes {
             let path = &change.path;
+            if path == self.policy_path {
+                policy_changed = true;
+                continue;
+            }
             let layout = Layout::of(path);
             if change.status == Status::Deleted
                 && layout.is_some()
@@ -272,7 +298,6 @@ impl<'a> Gate<'a> {
                 continue;
             }
             match layout {
-                Some(Layout::Policy) if path == Path::new(policy::FILE_NAME) => policy_changed = true,
                 Some(Layout::Release { unit, version }) if is_top(path, 4) => {
                     units.entry((unit, version)).or_default().release = true;
                 }
@@ -375,7 +400,7 @@ impl<'a> Gate<'a> {
     }
 
     fn policy_change(&mut self) -> Result<(), Unusable> {
-        let path = Path::new(policy::FILE_NAME);
+        let path = self.policy_path;
         if let Some(bytes) = self.repo.read(self.head, path)?
             && let Err(report) = policy::from_bytes(path, bytes)
         {
@@ -516,6 +541,7 @@ impl<'a> Gate<'a> {
                 rules,
                 next_window: None,
                 acceptance: None,
+                notice: None,
             });
             return Ok(());
         };
@@ -643,6 +669,12 @@ impl<'a> Gate<'a> {
             }
         }
 
+        let notice = match &own {
+            Some(record) if change != UnitChange::Evidence && change != UnitChange::Other => {
+                self.draft_notice(&record_path, record)
+            }
+            _ => None,
+        };
         self.units.push(UnitSummary {
             unit: unit.into(),
             version: version.into(),
@@ -650,8 +682,39 @@ impl<'a> Gate<'a> {
             rules,
             next_window,
             acceptance,
+            notice,
         });
         Ok(())
+    }
+
+    /// The customer notice for a deployment with downtime, in the policy's
+    /// language, for the pull request's reviewers to check and publish.
+    fn draft_notice(
+        &mut self,
+        path: &Path,
+        record: &StageRecord,
+    ) -> Option<crate::notice::Drafted> {
+        if crate::notice::downtime(record).is_zero() {
+            return None;
+        }
+        let policy = self.policy();
+        let kind = crate::notice::kind_of(record);
+        let extra = crate::notice::Extra::default();
+        let language = policy.notices.language;
+        match crate::notice::draft(policy, self.loaded.zone, kind, language, Some(record), &extra) {
+            Ok(drafted) => Some(drafted),
+            Err(reason) => {
+                self.report.findings.push(
+                    Finding::warning(
+                        Code::NoticeNotDrafted,
+                        path,
+                        format!("no customer notice could be drafted: {reason}"),
+                    )
+                    .hint("the policy's notice template for this kind uses a value only `release-gate announce` options give"),
+                );
+                None
+            }
+        }
     }
 
     fn record_at(&self, commit: Oid, path: &Path) -> Option<StageRecord> {

@@ -55,6 +55,10 @@ pub struct Policy {
     /// Maximum provisioning time per standard change kind.
     #[serde(default)]
     pub standard_changes: BTreeMap<String, ChangeRule>,
+    /// Customer notices: the language drafted in the pull-request comment, and
+    /// templates replacing the built-in wording.
+    #[serde(default)]
+    pub notices: Notices,
     /// Paths outside `releases/` a pull request may change freely (glob patterns).
     #[serde(default)]
     pub ignore: Vec<String>,
@@ -451,4 +455,111 @@ pub struct ChangeRule {
     /// result counts as accepted; absent where the handbook names none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub auto_accept_after: Option<u32>,
+}
+
+/// How customer notices are drafted.
+#[derive(Clone, Debug, Default, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct Notices {
+    /// The language of the notice drafted in the pull-request comment.
+    #[serde(default)]
+    pub language: Language,
+    /// Wording that replaces the built-in one for a kind and language.
+    #[serde(default)]
+    pub templates: Vec<NoticeTemplate>,
+}
+
+/// The wording of one kind of notice in one language. Placeholders in braces,
+/// e.g. `{version}`; `release-gate announce --help` lists them.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case", deny_unknown_fields)]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub struct NoticeTemplate {
+    /// The kind of notice this wording is for.
+    pub kind: NoticeKind,
+    /// The language it is written in.
+    pub language: Language,
+    /// The notice's title.
+    #[cfg_attr(test, schemars(length(min = 1)))]
+    pub title: String,
+    /// The notice's text; an empty line separates paragraphs.
+    #[cfg_attr(test, schemars(length(min = 1)))]
+    pub body: String,
+    /// The body used when the deployment has no downtime; `body` if absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub body_without_downtime: Option<String>,
+}
+
+/// The events customers are told about (handbook section 7).
+#[derive(
+    Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum,
+)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub enum NoticeKind {
+    /// A release (three-part version) is installed.
+    Release,
+    /// A hotfix (four-part version) is installed.
+    Hotfix,
+    /// An emergency fix is installed.
+    EmergencyFix,
+    /// An announced installation is delayed.
+    Delay,
+    /// An installation was aborted; the previous release stays in use.
+    Abort,
+    /// Planned maintenance.
+    Maintenance,
+    /// Something is unavailable.
+    Disruption,
+    /// It is available again.
+    Restored,
+}
+
+impl NoticeKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NoticeKind::Release => "release",
+            NoticeKind::Hotfix => "hotfix",
+            NoticeKind::EmergencyFix => "emergency-fix",
+            NoticeKind::Delay => "delay",
+            NoticeKind::Abort => "abort",
+            NoticeKind::Maintenance => "maintenance",
+            NoticeKind::Disruption => "disruption",
+            NoticeKind::Restored => "restored",
+        }
+    }
+}
+
+/// The languages notices are drafted in.
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    Deserialize,
+    clap::ValueEnum,
+)]
+#[serde(rename_all = "kebab-case")]
+#[cfg_attr(test, derive(schemars::JsonSchema))]
+pub enum Language {
+    /// German.
+    #[default]
+    De,
+    /// English.
+    En,
+}
+
+impl Language {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Language::De => "de",
+            Language::En => "en",
+        }
+    }
 }

@@ -171,6 +171,19 @@ pub fn markdown_with(decision: &Decision, shown: usize) -> String {
         if let Some(acceptance) = &unit.acceptance {
             let _ = writeln!(out, "**Acceptance:** {}\n", escape_cell(&acceptance.sentence()));
         }
+        if let Some(notice) = &unit.notice {
+            let _ = writeln!(
+                out,
+                "<details><summary>Drafted customer notice ({}): {}</summary>\n",
+                notice.language.as_str(),
+                escape_cell(&notice.title)
+            );
+            let _ = writeln!(out, "> **{}**\n>", escape_cell(&notice.title));
+            for line in notice.body.lines() {
+                let _ = writeln!(out, "> {}", escape_cell(line));
+            }
+            out.push_str("\n</details>\n\n");
+        }
     }
     if !decision.report.findings.is_empty() {
         out.push_str("<details><summary>Findings</summary>\n\n");
