@@ -924,7 +924,7 @@ fn event_check(repo: &Repo, event: &str, at: &str) -> std::process::Output {
 #[test]
 fn the_actions_event_names_the_change_and_the_target() {
     let repo = promoted_to_test(&test_plan());
-    for event in ["pull_request", "merge_group"] {
+    for event in ["pull_request", "pull_request_target", "merge_group"] {
         let output = event_check(&repo, event, IN_WINDOW);
         assert_eq!(
             output.status.code(),

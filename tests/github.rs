@@ -176,7 +176,7 @@ fn comments_on_a_second_page_are_found() {
 fn a_server_error_is_retried() {
     let repo = repository("");
     let github = FakeGitHub::start(vec![
-        ("GET", COMMENTS, Reply::json(502, json!({"message": "Server Error"}))),
+        ("GET", COMMENTS, Reply::json(500, json!({"message": "Server Error"}))),
         ("GET", COMMENTS, Reply::json(200, json!([]))),
         ("POST", "/repos/acme/gitops/issues/7/comments", Reply::json(201, comment(11, "x"))),
     ]);
