@@ -189,6 +189,8 @@ codes! {
         "A file of the delivery holds a plaintext password, token or credentials (acceptance: security defects).",
     PlaintextPrivateKey = "plaintext-private-key":
         "A file of the delivery holds a private key (acceptance: security defects).",
+    CertificateCheckDisabled = "certificate-check-disabled":
+        "A configuration file of the delivery turns off the checking of TLS certificates (acceptance: security defects).",
     PrefilledDatabase = "prefilled-database":
         "A SQLite database of the delivery holds rows, or a SQL script inserts data (acceptance: security defects).",
     UnscannableFile = "unscannable-file":
@@ -263,6 +265,70 @@ pub struct Finding {
     pub message: String,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hint: Option<String>,
+    /// Set when the finding matches a category of security incident the
+    /// handbook says to report (section 8). The tool decides nothing beyond
+    /// saying so.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub incident: Option<Incident>,
+}
+
+/// A reportable category of security incident (handbook section 8) that a finding
+/// may amount to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub struct Incident {
+    /// The category, in the handbook's terms.
+    pub category: &'static str,
+    /// Whom to tell at once: always the operator's service desk and the ISB; the
+    /// BSI too for vulnerabilities of the gateway-administration software
+    /// (TR-03109-6).
+    pub report_to: &'static [&'static str],
+}
+
+impl Incident {
+    const DESK_ISB: &'static [&'static str] = &["service desk", "ISB"];
+    const DESK_ISB_BSI: &'static [&'static str] = &["service desk", "ISB", "BSI"];
+
+    /// The category a finding of this code may amount to.
+    pub fn of(code: Code) -> Option<Incident> {
+        let (category, report_to) = match code {
+            Code::PlaintextPrivateKey => (
+                "possible compromise of keys: a private key was handed over in plaintext",
+                Incident::DESK_ISB,
+            ),
+            Code::PlaintextSecret => (
+                "possible unauthorised access: credentials were handed over in plaintext",
+                Incident::DESK_ISB,
+            ),
+            Code::MissingAuthentication => (
+                "possible unauthorised access: an exposed interface without authentication",
+                Incident::DESK_ISB,
+            ),
+            Code::RoleNonconformity => (
+                "missing role separation, a vulnerability of the gateway-administration software (TR-03109-6)",
+                Incident::DESK_ISB_BSI,
+            ),
+            Code::CertificateCheckDisabled => (
+                "acceptance of unknown certificates, a vulnerability of the gateway-administration software (TR-03109-6)",
+                Incident::DESK_ISB_BSI,
+            ),
+            _ => return None,
+        };
+        Some(Incident { category, report_to })
+    }
+
+    /// One sentence for a person.
+    pub fn sentence(&self) -> String {
+        let whom = match self.report_to {
+            [one] => one.to_string(),
+            [init @ .., last] => format!("{} and the {last}", init.join(", the ")),
+            [] => String::new(),
+        };
+        format!(
+            "this may be a security incident to report at once to the {whom} (handbook section 8): {}",
+            self.category
+        )
+    }
 }
 
 impl Finding {
@@ -278,6 +344,7 @@ impl Finding {
             outcome: None,
             message: message.into(),
             hint: None,
+            incident: Incident::of(code),
         }
     }
 

@@ -11,7 +11,9 @@
 //! - `NAME.sqlite.sql` becomes the SQLite database `NAME.sqlite` built from it;
 //! - `expect` (bad cases): `verdict: V`, then `CODE PATH[:LINE:COL] OUTCOME` per
 //!   finding (PATH relative to the unit's folder; every finding listed, in report
-//!   order), and `never-shown: TEXT` for secrets no output may contain;
+//!   order), `incident: CODE -> WHOM` per finding that hints at a reportable
+//!   security incident (in report order), and `never-shown: TEXT` for secrets no
+//!   output may contain;
 //! - `expected.out` (bad cases): the exact text output. `BLESS=1` rewrites it.
 //!
 //! A good case must be accepted with no finding at all.
@@ -149,13 +151,31 @@ fn bad_deliveries_fail_where_and_how_they_say() {
         let found: Vec<String> =
             report["findings"].as_array().unwrap().iter().map(describe).collect();
         let verdict = report["acceptance"][0]["verdict"].as_str().unwrap_or("none").to_string();
+        let incidents: Vec<String> = report["findings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|f| f.get("incident").is_some())
+            .map(|f| {
+                let whom: Vec<&str> = f["incident"]["report-to"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|w| w.as_str().unwrap())
+                    .collect();
+                format!("{} -> {}", f["code"].as_str().unwrap(), whom.join(", "))
+            })
+            .collect();
 
         let mut wanted = Vec::new();
+        let mut wanted_incidents = Vec::new();
         let mut hidden = Vec::new();
         let mut wanted_verdict = String::new();
         for line in expect.lines().filter(|l| !l.trim().is_empty()) {
             if let Some(v) = line.strip_prefix("verdict: ") {
                 wanted_verdict = v.to_string();
+            } else if let Some(incident) = line.strip_prefix("incident: ") {
+                wanted_incidents.push(incident.to_string());
             } else if let Some(secret) = line.strip_prefix("never-shown: ") {
                 hidden.push(secret.to_string());
             } else {
@@ -167,6 +187,14 @@ fn bad_deliveries_fail_where_and_how_they_say() {
                 "{name}: wanted verdict {wanted_verdict} and\n  {}\nfound verdict {verdict} and\n  {}",
                 wanted.join("\n  "),
                 found.join("\n  ")
+            ));
+        }
+
+        if incidents != wanted_incidents {
+            failures.push(format!(
+                "{name}: wanted incident hints\n  {}\nfound\n  {}",
+                wanted_incidents.join("\n  "),
+                incidents.join("\n  ")
             ));
         }
 

@@ -1011,7 +1011,13 @@ fn a_delivery_with_a_plaintext_password_is_rejected_in_every_format() {
         let shown = String::from_utf8(output.stdout).unwrap();
         assert!(!shown.contains(secret), "{format} shows the secret:\n{shown}");
         assert!(shown.contains("reject"), "{format} does not say reject:\n{shown}");
+        // Plaintext credentials may amount to a reportable incident: every format
+        // says whom to tell.
+        assert!(shown.contains("service desk"), "{format} gives no incident hint:\n{shown}");
     }
+    let incident = &finding(&report, "plaintext-secret")["incident"];
+    assert_eq!(incident["report-to"], serde_json::json!(["service desk", "ISB"]));
+    assert!(incident["category"].as_str().unwrap().contains("unauthorised access"));
     let schema: serde_json::Value =
         serde_json::from_slice(&common::run(&root(), &["schema", "check-report"]).stdout).unwrap();
     let broken: Vec<String> = jsonschema::validator_for(&schema)

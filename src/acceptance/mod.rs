@@ -1,6 +1,6 @@
 //! The acceptance checklist run on every delivery (SPEC §2).
 //!
-//! Nine rules, each with its own code, grouped into the policy's checklist items;
+//! Ten rules, each with its own code, grouped into the policy's checklist items;
 //! the policy says whether an item's failure rejects the delivery or sends it back
 //! for rework:
 //!
@@ -8,6 +8,7 @@
 //! |---|---|
 //! | `plaintext-secret`, `plaintext-private-key` | security-defects |
 //! | `prefilled-database` | security-defects |
+//! | `certificate-check-disabled` | security-defects |
 //! | `missing-authentication` | security-defects |
 //! | `role-nonconformity` | role-conformity |
 //! | `system-requirements-missing` | system-requirements |
@@ -18,7 +19,8 @@
 //!
 //! [`run`] does it all: `declared` reads what `release.yaml` declares (and the
 //! documents it names); `scan` reads every file of the unit's folder for secrets
-//! and databases, the documents from what `declared` read already. A
+//! databases and settings that turn off TLS certificate checks, the documents
+//! from what `declared` read already. A
 //! file the scanner cannot read is a finding (`unscannable-file`), never a skip;
 //! binary files other than SQLite databases are skipped and counted.
 //! `assess` turns the findings into the unit's outcome: rejected, rework
@@ -27,6 +29,7 @@
 
 pub mod database;
 pub mod secrets;
+pub mod tls;
 
 use std::collections::BTreeSet;
 use std::fs;
@@ -63,6 +66,7 @@ pub fn item_of(code: Code) -> Option<ChecklistItem> {
         Code::PlaintextSecret
         | Code::PlaintextPrivateKey
         | Code::PrefilledDatabase
+        | Code::CertificateCheckDisabled
         | Code::UnscannableFile
         | Code::MissingAuthentication => ChecklistItem::SecurityDefects,
         Code::RoleNonconformity => ChecklistItem::RoleConformity,
@@ -927,7 +931,8 @@ fn scan_entry(policy: &Policy, entry: &Entry<'_>) -> FileResult {
     }
     let text = String::from_utf8_lossy(&bytes);
     let index = LineIndex::new(&text);
-    let hits = secrets::scan(&text, Format::of(&entry.shown, &text));
+    let format = Format::of(&entry.shown, &text);
+    let hits = secrets::scan(&text, format);
     for hit in &hits {
         let (code, hint) = match hit.kind {
             secrets::Kind::PrivateKey => (
@@ -942,6 +947,12 @@ fn scan_entry(policy: &Policy, entry: &Entry<'_>) -> FileResult {
         let found = finding(policy, code, &entry.shown, hit.what.clone())
             .located(index.location(hit.anchor.clone()))
             .hint(hint);
+        result.findings.push((found, None));
+    }
+    for hit in tls::scan(&text, format) {
+        let found = finding(policy, Code::CertificateCheckDisabled, &entry.shown, hit.what)
+            .located(index.location(hit.at))
+            .hint("keep certificate checks on; to trust a private CA, configure its certificate as a trust anchor");
         result.findings.push((found, None));
     }
     if entry.shown.extension().is_some_and(|e| e.eq_ignore_ascii_case("sql")) {

@@ -350,11 +350,11 @@ pub struct ChecklistException {
     /// Glob over repository paths (`*` within a folder, `**` across folders),
     /// e.g. `releases/gwa-core/*/testdata/**`.
     pub path: String,
-    /// The finding code it waives: `plaintext-secret`, `plaintext-private-key` or
-    /// `prefilled-database`.
+    /// The finding code it waives: `plaintext-secret`, `plaintext-private-key`,
+    /// `prefilled-database` or `certificate-check-disabled`.
     #[cfg_attr(
         test,
-        schemars(extend("enum" = ["plaintext-secret", "plaintext-private-key", "prefilled-database"]))
+        schemars(extend("enum" = ["plaintext-secret", "plaintext-private-key", "prefilled-database", "certificate-check-disabled"]))
     )]
     pub rule: String,
     /// For `prefilled-database`: the tables declared as reference data; every

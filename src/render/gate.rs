@@ -189,9 +189,13 @@ pub fn markdown_with(decision: &Decision, shown: usize) -> String {
         out.push_str("<details><summary>Findings</summary>\n\n");
         out.push_str("| where | rule | what | how to fix |\n|---|---|---|---|\n");
         for finding in decision.report.findings.iter().take(shown) {
+            let incident = finding
+                .incident
+                .map(|i| format!(" 🚨 {}", escape_cell(&i.sentence())))
+                .unwrap_or_default();
             let _ = writeln!(
                 out,
-                "| `{}` | `{}` {} | {}{} | {} |",
+                "| `{}` | `{}` {} | {}{}{incident} | {} |",
                 place(finding),
                 finding.code,
                 if finding.severity == Severity::Warning { "(warning)" } else { "" },
@@ -260,6 +264,9 @@ pub fn github(decision: &Decision) -> String {
         if let Some(hint) = &finding.hint {
             message = format!("{message}\n{hint}");
         }
+        if let Some(incident) = &finding.incident {
+            message = format!("{message}\n{}", incident.sentence());
+        }
         let _ = writeln!(out, "::{level} {}::{}", properties.join(","), command_data(&message));
     }
     for (count, level) in [(errors, "error"), (warnings, "warning")] {
@@ -320,6 +327,9 @@ pub fn sarif(decision: &Decision) -> String {
             if let Some(hint) = &finding.hint {
                 message = format!("{message}. {hint}");
             }
+            if let Some(incident) = &finding.incident {
+                message = format!("{message}. {}", incident.sentence());
+            }
             let mut physical =
                 json!({ "artifactLocation": { "uri": finding.file.to_string_lossy() } });
             if finding.location.is_some() {
@@ -334,6 +344,9 @@ pub fn sarif(decision: &Decision) -> String {
             });
             if let Some(outcome) = finding.outcome {
                 result["properties"] = json!({ "outcome": outcome });
+            }
+            if let Some(incident) = &finding.incident {
+                result["properties"]["incident"] = json!(incident);
             }
             result
         })

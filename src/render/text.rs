@@ -67,9 +67,18 @@ pub fn findings(report: &Report, color: bool) -> String {
             if let Some(hint) = &finding.hint {
                 group = group.element(Level::HELP.message(hint.as_str()));
             }
+            let incident = finding.incident.map(|i| i.sentence());
+            if let Some(incident) = &incident {
+                group = group.element(Level::NOTE.message(incident.as_str()));
+            }
             let _ = writeln!(out, "{}", renderer.render(&[group]));
-        } else if let Some(hint) = &finding.hint {
-            let _ = writeln!(out, "  = help: {hint}");
+        } else {
+            if let Some(hint) = &finding.hint {
+                let _ = writeln!(out, "  = help: {hint}");
+            }
+            if let Some(incident) = &finding.incident {
+                let _ = writeln!(out, "  = note: {}", incident.sentence());
+            }
         }
     }
 
