@@ -266,6 +266,39 @@ fn a_pull_request_github_does_not_know_blocks_rather_than_trusting() {
 }
 
 #[test]
+fn a_policy_change_needs_a_policy_admins_review() {
+    let (dir, _) = promotion();
+    let path = dir.path();
+    fs::write(path.join(".release-gate.yaml"), format!("{}# reviewed again\n", policy())).unwrap();
+    git(path, &["commit", "-q", "-am", "policy comment"]);
+    let head = git(path, &["rev-parse", "HEAD"]).trim().to_string();
+    let run = |reviewers: &[&str]| {
+        let list: Vec<serde_json::Value> = reviewers
+            .iter()
+            .enumerate()
+            .map(|(i, login)| review(i as u64 + 1, login, "APPROVED", &head))
+            .collect();
+        let github = FakeGitHub::start(vec![
+            ("GET", PULL, pull("dora-gh", &head)),
+            ("GET", REVIEWS, reviews(list)),
+        ]);
+        let output = check(path, &github.url, Some(TOKEN));
+        assert_eq!(github.seen().len(), 2, "the reviews are read once per run");
+        json(&output)
+    };
+    let report = run(&["anna-gh"]);
+    let errors = errors(&report);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].0, "policy-change-unapproved");
+    assert!(
+        errors[0].1.contains("pull request #7 has no review by @paula-gh (`paula`)"),
+        "{}",
+        errors[0].1
+    );
+    assert_eq!(run(&["anna-gh", "paula-gh"])["verdict"], "allowed");
+}
+
+#[test]
 fn a_merge_queue_run_reads_the_reviews_of_the_queued_pull_request() {
     let (dir, head) = promotion();
     let path = dir.path();
