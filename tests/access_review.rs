@@ -103,7 +103,7 @@ fn people_are_listed_with_roles_per_environment_and_key_fingerprints_only() {
     let policy = release_gate::policy::DEFAULT_TEXT.replace(
         "{ id: anna, name: Anna Example (DEV approver) }",
         &format!(
-            "{{ id: anna, name: Anna Example (DEV approver), github: anna-gh, signing-keys: [\"{public}\"] }}"
+            "{{ id: anna, name: Anna Example (DEV approver), github: anna-gh, signing-keys: [\"{public}\", \"ssh-ed25519 AAAAnotakey\"] }}"
         ),
     );
     let policy = policy.replace("approvers: [ben]", "approvers: [ben, anna]");
@@ -125,6 +125,9 @@ fn people_are_listed_with_roles_per_environment_and_key_fingerprints_only() {
     assert_eq!(anna["approves"], serde_json::json!(["dev", "test"]));
     assert_eq!(anna["signing-keys"][0]["fingerprint"], fingerprint.as_str());
     assert_eq!(anna["signing-keys"][0]["algorithm"], "ssh-ed25519");
+    // An entry that is no key says so, without repeating the entry.
+    assert!(anna["signing-keys"][1]["error"].as_str().unwrap().contains("not an SSH public key"));
+    assert!(!report.to_string().contains("AAAAnotakey"));
     assert_eq!(report["people"][4]["isb"], true);
     assert_eq!(report["people"][5]["policy-admin"], true);
 

@@ -354,3 +354,23 @@ completed: 2026-11-27T16:00:00+01:00
     assert!(errors.is_empty(), "{errors:?}\n{report:#}");
     assert_eq!(report["changes"].as_array().unwrap().len(), 2);
 }
+
+/// The README's example outputs of `sla` and `access-review`, run as written.
+#[test]
+fn the_readme_examples_are_what_the_commands_print() {
+    let readme = fs::read_to_string(root().join("README.md")).unwrap();
+    let mut shown = 0;
+    for block in readme.split("```console\n").skip(1) {
+        let block = block.split("```").next().unwrap();
+        let (command, expected) = block.split_once('\n').unwrap();
+        let Some(args) = command.strip_prefix("$ release-gate ") else { continue };
+        if !(args.starts_with("sla ") || args.starts_with("access-review ")) {
+            continue;
+        }
+        let args: Vec<&str> = args.split_whitespace().collect();
+        let output = run(&root(), &args);
+        assert_eq!(stdout(&output), expected, "README: {command}");
+        shown += 1;
+    }
+    assert_eq!(shown, 2, "the README shows no sla or access-review example");
+}
