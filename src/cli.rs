@@ -134,15 +134,15 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         policy: Option<PathBuf>,
     },
-    /// Standard changes against their maximum provisioning times: due, overdue,
-    /// auto-accepted.
+    /// Standard changes against their provisioning times: due, overdue, auto-accepted.
     ///
     /// Reads every standard change (changes/*.yaml of the repository, or the
     /// files and folders given) and computes, over the policy's working days, when
     /// each is due: at the end (23:59:59 local time) of the N-th working day after
     /// the day the documents were complete, not counting that day nor any working
     /// day a customer-side pause touches. Exit 0 when none is overdue, 1 when one
-    /// is (so it can run on a schedule), 2 when a change cannot be read.
+    /// is (so it can run on a schedule), 2 when a change or the policy cannot be
+    /// used.
     Sla {
         /// Standard-change files, or folders searched for changes/<id>.yaml.
         paths: Vec<PathBuf>,
@@ -163,7 +163,8 @@ enum Command {
     /// their signing keys (never the keys), for the customer's contact to confirm.
     /// The review is due `interval-months` after `access-review.last` (the same
     /// day of the month) and overdue from the day after. Exit 1 when it is
-    /// overdue and the policy says `on-overdue: block`, else 0.
+    /// overdue and the policy says `on-overdue: block` (or the policy has expired
+    /// under `on-expiry: block`), else 0.
     AccessReview {
         /// Evaluation instant (RFC 3339 with offset); defaults to now.
         #[arg(long, value_name = "TIME", value_parser = instant)]
@@ -239,7 +240,8 @@ enum WindowsFormat {
 enum ReportFormat {
     /// For a person.
     Text,
-    /// As data (`release-gate schema sla-report`, `access-review-report`).
+    /// As data, described by `release-gate schema sla-report` or
+    /// `access-review-report`.
     Json,
     /// A table to paste into an issue or an e-mail.
     Markdown,
@@ -569,10 +571,11 @@ fn run_sla(
     let calendar = crate::calendar::Calendar::of(&loaded.policy.calendar);
     let mut unusable = Report::default();
     let mut report = crate::sla::SlaReport {
-        at: Some(at.with_timezone(&loaded.zone).fixed_offset()),
+        at: at.with_timezone(&loaded.zone).fixed_offset(),
         zone: loaded.zone.to_string(),
         policy: loaded.path().display().to_string(),
-        ..Default::default()
+        entries: Vec::new(),
+        findings: Vec::new(),
     };
     for file in &files {
         let (document, checked) = lint::check_file(&ctx, file);

@@ -14,6 +14,8 @@
 //! - For kinds with `auto-accept-after`, the customer's feedback is due at the end
 //!   of that many working days after the completion's day (pauses do not apply).
 //!   Without feedback by then the result is accepted automatically.
+//! - A completion or feedback dated after the evaluation instant has not
+//!   happened yet at that instant.
 //! - Feedback given before `completed` belongs to an earlier result and is not
 //!   counted. A `rejected` result means the change goes on: it is treated as not
 //!   completed, against the same due date, until `completed` names a later result.
@@ -196,6 +198,10 @@ pub fn evaluate(
         Some(feedback) => Some((instant("/feedback/at", &feedback.at)?, feedback.result)),
         None => None,
     };
+    // As of `at`: a completion or feedback dated later has not happened yet, so
+    // replaying an earlier instant shows what was known then.
+    let completed = completed.filter(|done| *done <= at);
+    let feedback = feedback.filter(|(given, _)| *given <= at);
 
     // The due date over counted days.
     let clock = Clock { calendar, zone, pauses: &pauses };
@@ -317,9 +323,10 @@ pub fn local(instant: DateTime<FixedOffset>) -> String {
 }
 
 /// Every change's entry, with the findings of the overdue ones.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug)]
 pub struct SlaReport {
-    pub at: Option<DateTime<FixedOffset>>,
+    /// The evaluation instant, in the calendar's zone.
+    pub at: DateTime<FixedOffset>,
     pub zone: String,
     pub policy: String,
     pub entries: Vec<Entry>,
@@ -335,7 +342,7 @@ impl SlaReport {
 /// For a person: one block per change, then the overdue findings.
 pub fn render_text(report: &SlaReport) -> String {
     let mut out = String::new();
-    let at = report.at.map(local).unwrap_or_default();
+    let at = local(report.at);
     out.push_str(&format!("Standard changes at {at} ({})\n", report.zone));
     for entry in &report.entries {
         out.push_str(&format!(
@@ -368,7 +375,7 @@ pub fn render_text(report: &SlaReport) -> String {
 /// A Markdown table, one row per change.
 pub fn render_markdown(report: &SlaReport) -> String {
     let mut out = String::new();
-    let at = report.at.map(local).unwrap_or_default();
+    let at = local(report.at);
     out.push_str(&format!("## Standard changes at {at} ({})\n\n", report.zone));
     out.push_str("| change | kind | customer | documents complete | due | status |\n");
     out.push_str("|---|---|---|---|---|---|\n");
@@ -392,7 +399,7 @@ pub fn render_markdown(report: &SlaReport) -> String {
 #[serde(rename_all = "kebab-case")]
 struct JsonReport<'a> {
     version: u32,
-    at: Option<DateTime<FixedOffset>>,
+    at: DateTime<FixedOffset>,
     timezone: &'a str,
     policy: &'a str,
     overdue: usize,

@@ -225,6 +225,11 @@ completed: 2026-11-27T16:00:00+01:00
 
     let (_, report) = sla(dir.path(), "2026-12-05T00:00:00+01:00");
     assert_eq!(only(&report)["status"], "auto-accepted");
+
+    // Before the completion, the change was open.
+    let (_, report) = sla(dir.path(), "2026-11-27T15:59:59+01:00");
+    assert_eq!(only(&report)["status"], "open");
+    assert!(only(&report).get("completed").is_none());
     let text = stdout(&run(dir.path(), &["sla", "--at", "2026-12-05T00:00:00+01:00"]));
     assert!(
         text.contains("auto-accepted: no feedback by Fri 2026-12-04 23:59:59 +01:00"),
@@ -237,6 +242,8 @@ completed: 2026-11-27T16:00:00+01:00
     let accepted =
         repository(unchanged, &[("CHG-1", &with("2026-12-02T10:00:00+01:00", "accepted"))]);
     assert_eq!(only(&sla(accepted.path(), "2026-12-03T12:00:00+01:00").1)["status"], "accepted");
+    let before = sla(accepted.path(), "2026-12-02T09:59:59+01:00").1;
+    assert_eq!(only(&before)["status"], "awaiting-feedback");
     let late = repository(unchanged, &[("CHG-1", &with("2026-12-07T10:00:00+01:00", "rejected"))]);
     assert_eq!(only(&sla(late.path(), "2026-12-08T12:00:00+01:00").1)["status"], "auto-accepted");
 
