@@ -180,6 +180,48 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         policy: Option<PathBuf>,
     },
+    /// Standard changes against their provisioning times: due, overdue, auto-accepted.
+    ///
+    /// Reads every standard change (changes/*.yaml of the repository, or the
+    /// files and folders given) and computes, over the policy's working days, when
+    /// each is due: at the end (23:59:59 local time) of the N-th working day after
+    /// the day the documents were complete, not counting that day nor any working
+    /// day a customer-side pause touches. Exit 0 when none is overdue, 1 when one
+    /// is (so it can run on a schedule), 2 when a change or the policy cannot be
+    /// used.
+    Sla {
+        /// Standard-change files, or folders searched for changes/<id>.yaml.
+        paths: Vec<PathBuf>,
+        /// Evaluation instant (RFC 3339 with offset); defaults to now.
+        #[arg(long, value_name = "TIME", value_parser = instant)]
+        at: Option<DateTime<FixedOffset>>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Text)]
+        format: ReportFormat,
+        /// Policy file to use instead of the repository's .release-gate.yaml.
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+    },
+    /// Who may approve what, and when the list was last reviewed.
+    ///
+    /// Lists every person of the policy with their roles per environment
+    /// (approver, ISB, policy admin), GitHub login and the SHA-256 fingerprints of
+    /// their signing keys (never the keys), for the customer's contact to confirm.
+    /// The review is due `interval-months` after `access-review.last` (the same
+    /// day of the month) and overdue from the day after. Exit 1 when it is
+    /// overdue and the policy says `on-overdue: block` (or the policy has expired
+    /// under `on-expiry: block`), else 0.
+    AccessReview {
+        /// Evaluation instant (RFC 3339 with offset); defaults to now.
+        #[arg(long, value_name = "TIME", value_parser = instant)]
+        at: Option<DateTime<FixedOffset>>,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ReportFormat::Markdown)]
+        format: ReportFormat,
+        /// Policy file to use instead of the repository's .release-gate.yaml.
+        #[arg(long, value_name = "FILE")]
+        policy: Option<PathBuf>,
+    },
     /// Print one of the JSON Schemas the tool ships.
     Schema {
         /// Which schema.
@@ -248,6 +290,18 @@ enum WindowsFormat {
     Text,
     Json,
     Ics,
+}
+
+/// Output formats of `sla` and `access-review`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+enum ReportFormat {
+    /// For a person.
+    Text,
+    /// As data, described by `release-gate schema sla-report` or
+    /// `access-review-report`.
+    Json,
+    /// A table to paste into an issue or an e-mail.
+    Markdown,
 }
 
 /// Options shared by the commands that judge manifests.
@@ -371,6 +425,12 @@ pub fn main() -> ExitCode {
             let extra = crate::notice::Extra { delay, new_date, object, until };
             run_announce(record.as_deref(), kind, lang, &extra, format, policy.as_deref())
         }
+        Command::Sla { paths, at, format, policy } => {
+            run_sla(&paths, at, format, policy.as_deref())
+        }
+        Command::AccessReview { at, format, policy } => {
+            run_access_review(at, format, policy.as_deref())
+        }
         Command::Schema { name } => {
             write_out(crate::schema::text(name));
             Ok(ExitCode::SUCCESS)
@@ -431,8 +491,8 @@ fn run_lint(paths: &[PathBuf], common: &Common) -> Result<ExitCode, String> {
     let ctx = Context { policy: &loaded.policy, zone: loaded.zone, files, at, checklist: true };
 
     let mut report = lint::lint(&ctx, paths)?;
-    if let Some(expired) = loaded.expiry(at) {
-        report.findings.insert(0, expired);
+    for finding in loaded.access_review(at).into_iter().chain(loaded.expiry(at)) {
+        report.findings.insert(0, finding);
         report.sources.insert(loaded.path().to_path_buf(), loaded.text.clone());
     }
 
@@ -512,14 +572,14 @@ fn run_windows(
         }
     };
     write_out(&text);
-    warn_expiry(&loaded, from);
+    warn_policy(&loaded, from);
     Ok(ExitCode::SUCCESS)
 }
 
-/// Every run says so when the policy's validity has ended (on stderr, so the
-/// output stays what was asked for).
-fn warn_expiry(loaded: &LoadedPolicy, at: DateTime<FixedOffset>) {
-    if let Some(finding) = loaded.expiry(at) {
+/// Every run says so when the policy's validity has ended or its access review
+/// is overdue (on stderr, so the output stays what was asked for).
+fn warn_policy(loaded: &LoadedPolicy, at: DateTime<FixedOffset>) {
+    for finding in loaded.expiry(at).into_iter().chain(loaded.access_review(at)) {
         write_err(&render::text::headline(&finding));
     }
 }
@@ -645,8 +705,151 @@ fn run_plan(
         ),
     };
     write_out(&text);
-    warn_expiry(&loaded, Utc::now().fixed_offset());
+    warn_policy(&loaded, Utc::now().fixed_offset());
     Ok(ExitCode::SUCCESS)
+}
+
+fn run_sla(
+    paths: &[PathBuf],
+    at: Option<DateTime<FixedOffset>>,
+    format: ReportFormat,
+    policy_file: Option<&Path>,
+) -> Result<ExitCode, String> {
+    let (cwd, root, loaded) = workspace(policy_file)?;
+    let at = at.unwrap_or_else(|| Utc::now().fixed_offset());
+    let files = change_files(paths, &root, &cwd)?;
+
+    // Each change goes through lint's pipeline first, so bad input gets the same
+    // positions and hints; the times are computed only for clean ones.
+    let files_root = Files::Disk(root);
+    let ctx = Context {
+        policy: &loaded.policy,
+        zone: loaded.zone,
+        files: files_root,
+        at,
+        checklist: false,
+    };
+    let calendar = crate::calendar::Calendar::of(&loaded.policy.calendar);
+    let mut unusable = Report::default();
+    let mut report = crate::sla::SlaReport {
+        at: at.with_timezone(&loaded.zone).fixed_offset(),
+        zone: loaded.zone.to_string(),
+        policy: loaded.path().display().to_string(),
+        entries: Vec::new(),
+        findings: Vec::new(),
+    };
+    for file in &files {
+        let (document, checked) = lint::check_file(&ctx, file);
+        if checked.errors() > 0 {
+            unusable.merge(checked);
+            continue;
+        }
+        let Some(lint::Document::Change(change)) = document else {
+            let finding = crate::diagnostic::Finding::error(
+                crate::diagnostic::Code::KindMismatch,
+                file,
+                "not a standard change",
+            )
+            .hint("`sla` reads standard changes: changes/<id>.yaml, `kind: StandardChange`");
+            unusable.merge(Report::single(finding));
+            continue;
+        };
+        if checked.warnings() > 0 {
+            write_err(&render::text::findings(&checked, false));
+        }
+        // Validation refused unknown kinds, so the rule is there.
+        let Some(rule) = loaded.policy.standard_changes.get(&change.change) else { continue };
+        let entry = crate::sla::evaluate(file, &change, rule, &calendar, loaded.zone, at)
+            .map_err(|err| format!("{}: {}", file.display(), err.0))?;
+        if let Some(mut finding) = entry.overdue() {
+            if let Ok(text) = crate::source::read_manifest(file) {
+                crate::yaml::PositionIndex::new(&text).resolve(std::slice::from_mut(&mut finding));
+            }
+            report.findings.push(finding);
+        }
+        report.entries.push(entry);
+    }
+    if unusable.errors() > 0 {
+        let body = render::text::findings(&unusable, false);
+        return Err(format!(
+            "{body}the standard changes above cannot be used; fix them (`release-gate lint` \
+             checks them the same way), or name only standard changes"
+        ));
+    }
+
+    let text = match format {
+        ReportFormat::Text => crate::sla::render_text(&report),
+        ReportFormat::Json => crate::sla::render_json(&report),
+        ReportFormat::Markdown => crate::sla::render_markdown(&report),
+    };
+    write_out(&text);
+    warn_policy(&loaded, at);
+    Ok(if report.overdue() > 0 { ExitCode::from(1) } else { ExitCode::SUCCESS })
+}
+
+/// The standard changes to read: files as given, folders searched for
+/// `changes/<id>.yaml`, and without paths the repository's `changes/` folder.
+fn change_files(paths: &[PathBuf], root: &Path, cwd: &Path) -> Result<Vec<PathBuf>, String> {
+    let mut files = Vec::new();
+    if paths.is_empty() {
+        let folder = root.join("changes");
+        let cwd = cwd.canonicalize().unwrap_or_else(|_| cwd.to_path_buf());
+        let shown = folder.strip_prefix(&cwd).map_or(folder.clone(), Path::to_path_buf);
+        if folder.is_dir() {
+            collect_changes(&shown, &mut files)?;
+        }
+    }
+    for path in paths {
+        let meta = std::fs::symlink_metadata(path)
+            .map_err(|err| format!("{}: cannot read: {err}", path.display()))?;
+        if meta.is_dir() {
+            collect_changes(path, &mut files)?;
+        } else {
+            files.push(path.clone());
+        }
+    }
+    files.sort();
+    files.dedup();
+    Ok(files)
+}
+
+fn collect_changes(dir: &Path, files: &mut Vec<PathBuf>) -> Result<(), String> {
+    let entries =
+        std::fs::read_dir(dir).map_err(|err| format!("{}: cannot read: {err}", dir.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|err| format!("{}: {err}", dir.display()))?;
+        let path = entry.path();
+        let kind = entry.file_type().map_err(|err| format!("{}: {err}", path.display()))?;
+        let name = entry.file_name();
+        if kind.is_dir() && !matches!(name.to_str(), Some(".git" | "target" | "node_modules")) {
+            collect_changes(&path, files)?;
+        } else if kind.is_file()
+            && matches!(
+                crate::validate::Layout::of(&path),
+                Some(crate::validate::Layout::Change { .. })
+            )
+        {
+            files.push(path);
+        }
+    }
+    Ok(())
+}
+
+fn run_access_review(
+    at: Option<DateTime<FixedOffset>>,
+    format: ReportFormat,
+    policy_file: Option<&Path>,
+) -> Result<ExitCode, String> {
+    let (_, _, loaded) = workspace(policy_file)?;
+    let at = at.unwrap_or_else(|| Utc::now().fixed_offset());
+    let report = crate::access_review::report(&loaded, at);
+    let text = match format {
+        ReportFormat::Text => crate::access_review::render_text(&report),
+        ReportFormat::Json => crate::access_review::render_json(&report),
+        ReportFormat::Markdown => crate::access_review::render_markdown(&report),
+    };
+    write_out(&text);
+    Ok(if report.blocked() { ExitCode::from(1) } else { ExitCode::SUCCESS })
 }
 
 /// The repository named by `--repo`, or the one around the working directory.

@@ -125,8 +125,12 @@ codes! {
         "The policy contradicts itself (see the message for the part).",
     PolicyExpired = "policy-expired":
         "The policy's validity end has passed; its windows must be confirmed again.",
+    AccessReviewOverdue = "access-review-overdue":
+        "The last access review is older than the policy's `interval-months`.",
     UnknownChange = "unknown-change-kind":
         "A standard change names a kind the policy does not define.",
+    ChangeOverdue = "change-overdue":
+        "A standard change is not completed and its maximum provisioning time has passed.",
     OutsideWindow = "outside-window":
         "The merge or the planned deployment is not inside one occurrence of its window kind.",
     DowntimeNotAllowed = "downtime-not-allowed":

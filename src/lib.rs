@@ -8,6 +8,7 @@
 //! renderer formats it.
 
 pub mod acceptance;
+pub mod access_review;
 pub mod calendar;
 pub mod cli;
 pub mod diagnostic;
@@ -24,6 +25,7 @@ pub mod records;
 pub mod render;
 pub mod scaffold;
 pub mod schema;
+pub mod sla;
 pub mod source;
 pub mod time;
 pub mod validate;

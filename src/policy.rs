@@ -7,12 +7,12 @@
 
 use std::path::{Path, PathBuf};
 
-use chrono::{DateTime, FixedOffset};
+use chrono::{DateTime, FixedOffset, Months, NaiveDate};
 use chrono_tz::Tz;
 
 use crate::diagnostic::{Code, Finding, Severity};
 use crate::lint::{self, Document, Report};
-use crate::model::policy::Enforcement;
+use crate::model::policy::{AccessReview, Enforcement};
 use crate::model::{Kind, Policy};
 use crate::time::parse_date;
 use crate::yaml::PositionIndex;
@@ -70,6 +70,40 @@ impl LoadedPolicy {
         PositionIndex::new(&self.text).resolve(std::slice::from_mut(&mut finding));
         Some(finding)
     }
+
+    /// Says so when the access review is overdue at `at` (local date): every
+    /// command that reads the policy reports it, as it does the validity end.
+    pub fn access_review(&self, at: DateTime<FixedOffset>) -> Option<Finding> {
+        let review = self.policy.access_review.as_ref()?;
+        let due = access_review_due(review)?;
+        let today = at.with_timezone(&self.zone).date_naive();
+        if today <= due {
+            return None;
+        }
+        let message = format!(
+            "the access review is overdue: last reviewed {}, due again by {due}",
+            review.last
+        );
+        let mut finding = Finding::warning(Code::AccessReviewOverdue, self.path(), message)
+            .at("/access-review/last")
+            .hint(
+                "send `release-gate access-review --format markdown` to the customer's contact; \
+                 once confirmed, set `access-review.last` to that date",
+            );
+        if review.on_overdue == Enforcement::Block {
+            finding.severity = Severity::Error;
+        }
+        PositionIndex::new(&self.text).resolve(std::slice::from_mut(&mut finding));
+        Some(finding)
+    }
+}
+
+/// The last day the access review is on time: `last` plus `interval-months`,
+/// the same day of the month (the month's last day where that day does not
+/// exist, as 29 February in other years). From the day after it is overdue.
+pub fn access_review_due(review: &AccessReview) -> Option<NaiveDate> {
+    let last = parse_date(&review.last)?;
+    last.checked_add_months(Months::new(review.interval_months))
 }
 
 /// Finds the repository root: the nearest ancestor of `start` holding `.git`,
@@ -182,6 +216,28 @@ mod tests {
         assert_eq!(policy.valid_until, "2020-12-31");
         assert_eq!(policy.checklist.rework_days, 3);
         assert_eq!(policy.standard_changes["tenant-creation"].days, 20);
+    }
+
+    #[test]
+    fn the_access_review_is_due_on_the_same_day_interval_months_later() {
+        let review = |last: &str, months| AccessReview {
+            last: last.into(),
+            interval_months: months,
+            on_overdue: Enforcement::Warn,
+        };
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(access_review_due(&review("2025-12-03", 12)), Some(day("2026-12-03")));
+        assert_eq!(access_review_due(&review("2024-02-29", 12)), Some(day("2025-02-28")));
+        assert_eq!(access_review_due(&review("2026-08-31", 6)), Some(day("2027-02-28")));
+        assert_eq!(access_review_due(&review("not a date", 12)), None);
+
+        let mut policy = embedded();
+        policy.policy.access_review = Some(review("2025-12-03", 12));
+        let at = |s| DateTime::parse_from_rfc3339(s).unwrap();
+        assert!(policy.access_review(at("2026-12-03T23:59:59+01:00")).is_none());
+        let overdue = policy.access_review(at("2026-12-04T00:00:00+01:00")).unwrap();
+        assert_eq!(overdue.code, Code::AccessReviewOverdue);
+        assert_eq!(overdue.severity, Severity::Warning);
     }
 
     #[test]

@@ -26,6 +26,10 @@ pub fn text(name: SchemaName) -> &'static str {
         SchemaName::StandardChange => include_str!("../schemas/standard-change.schema.json"),
         SchemaName::LintReport => include_str!("../schemas/lint-report.schema.json"),
         SchemaName::CheckReport => include_str!("../schemas/check-report.schema.json"),
+        SchemaName::SlaReport => include_str!("../schemas/sla-report.schema.json"),
+        SchemaName::AccessReviewReport => {
+            include_str!("../schemas/access-review-report.schema.json")
+        }
     }
 }
 

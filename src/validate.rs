@@ -553,8 +553,11 @@ pub fn change(ctx: &Context<'_>, file: &Path, change: &StandardChange) -> Vec<Fi
             "/change",
             format!("`{}` is not a standard change of the policy", change.change),
             Some(match suggest(&change.change, &kinds) {
-                Some(best) => format!("did you mean `{best}`?"),
-                None => format!("standard changes: {}", kinds.join(", ")),
+                Some(best) => format!(
+                    "did you mean `{best}`? The policy's standard changes: {}",
+                    kinds.join(", ")
+                ),
+                None => format!("the policy's standard changes: {}", kinds.join(", ")),
             }),
         );
     }
@@ -571,6 +574,14 @@ pub fn change(ctx: &Context<'_>, file: &Path, change: &StandardChange) -> Vec<Fi
     }
     if let Some(feedback) = &change.feedback {
         check.instant("/feedback/at", &feedback.at);
+        if change.completed.is_none() {
+            check.error(
+                Code::MissingField,
+                "/feedback",
+                "`feedback` is about a completed result, but `completed` is missing".into(),
+                Some("add `completed:` with the time the result was handed over".into()),
+            );
+        }
     }
 
     if let Some(Layout::Change { id }) = Layout::of(file) {

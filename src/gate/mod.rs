@@ -256,9 +256,11 @@ impl<'a> Gate<'a> {
     }
 
     fn run(&mut self) -> Result<(), Unusable> {
-        if let Some(expired) = self.loaded.expiry(self.at) {
+        // The policy's own state: its validity end and its access review.
+        let at = self.at;
+        for finding in self.loaded.expiry(at).into_iter().chain(self.loaded.access_review(at)) {
             self.report.sources.insert(self.loaded.path().to_path_buf(), self.loaded.text.clone());
-            self.report.findings.push(expired);
+            self.report.findings.push(finding);
         }
         match self.policy().approvals.mode {
             ApprovalMode::None => self.report.findings.push(

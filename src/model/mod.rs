@@ -91,16 +91,20 @@ pub enum SchemaName {
     StandardChange,
     LintReport,
     CheckReport,
+    SlaReport,
+    AccessReviewReport,
 }
 
 impl SchemaName {
-    pub const ALL: [SchemaName; 6] = [
+    pub const ALL: [SchemaName; 8] = [
         SchemaName::Release,
         SchemaName::StageRecord,
         SchemaName::Policy,
         SchemaName::StandardChange,
         SchemaName::LintReport,
         SchemaName::CheckReport,
+        SchemaName::SlaReport,
+        SchemaName::AccessReviewReport,
     ];
 
     /// The name used on the command line (`release-gate schema NAME`).
@@ -112,6 +116,8 @@ impl SchemaName {
             SchemaName::StandardChange => "standard-change",
             SchemaName::LintReport => "lint-report",
             SchemaName::CheckReport => "check-report",
+            SchemaName::SlaReport => "sla-report",
+            SchemaName::AccessReviewReport => "access-review-report",
         }
     }
 
