@@ -41,7 +41,8 @@ pub struct Pause {
     pub until: DateTime<FixedOffset>,
 }
 
-/// Working-day counting for one change: the policy's calendar minus its pauses.
+/// Working-day counting in the policy's zone: its calendar minus pauses (a
+/// standard change's customer-side pauses; none for the acceptance rework deadline).
 #[derive(Clone, Debug)]
 pub struct Clock<'a> {
     pub calendar: &'a Calendar,

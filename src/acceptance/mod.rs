@@ -50,7 +50,6 @@ use crate::model::{Policy, ReleaseUnit};
 use crate::schema::suggest;
 use crate::time::parse_instant;
 use crate::validate::{Context, Files};
-use crate::window::{Fold, resolve};
 use secrets::Format;
 
 /// Text files larger than this are not scanned: they are a finding.
@@ -228,12 +227,10 @@ fn assess<'f>(
 /// in the calendar's time zone (a delivery on a Saturday counts from Monday).
 fn rework_deadline(ctx: &Context<'_>, delivered: &str) -> Option<DateTime<FixedOffset>> {
     let delivered = parse_instant(delivered).ok()?;
-    let day = delivered.with_timezone(&ctx.zone).date_naive();
     let calendar = Calendar::of(&ctx.policy.calendar);
-    let last = calendar.add_working_days(day, i64::from(ctx.policy.checklist.rework_days));
-    // The next day's first instant (the end of a gap, where midnight is skipped).
-    let next = resolve(ctx.zone, last.succ_opt()?.and_hms_opt(0, 0, 0)?, Fold::Earlier);
-    Some((next - chrono::TimeDelta::seconds(1)).fixed_offset())
+    let clock = crate::sla::Clock { calendar: &calendar, zone: ctx.zone, pauses: &[] };
+    let last = clock.nth_after(clock.day_of(delivered), ctx.policy.checklist.rework_days);
+    Some(clock.end_of(last))
 }
 
 // ---------------------------------------------------------------------------

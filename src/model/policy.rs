@@ -323,6 +323,7 @@ pub struct Person {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct Checklist {
     /// Working days the vendor has for rework, counted from the delivery.
+    #[cfg_attr(test, schemars(range(max = 366)))]
     pub rework_days: u32,
     /// Outcome per checklist item: `reject` or `rework`.
     pub items: BTreeMap<ChecklistItem, Outcome>,
@@ -450,10 +451,12 @@ fn twelve() -> u32 {
 #[cfg_attr(test, derive(schemars::JsonSchema))]
 pub struct ChangeRule {
     /// Working days from complete documents to completion.
+    #[cfg_attr(test, schemars(range(min = 1, max = 366)))]
     pub days: u32,
     /// Working days after completion without customer feedback after which the
     /// result counts as accepted; absent where the handbook names none.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(test, schemars(range(min = 1, max = 366)))]
     pub auto_accept_after: Option<u32>,
 }
 
