@@ -106,6 +106,9 @@ impl Clock<'_> {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Status {
+    /// The documents are complete only after the evaluation instant: the clock
+    /// has not started.
+    Pending,
     /// Not completed, and the due instant has not passed.
     Open,
     /// Not completed, and the due instant has passed.
@@ -123,6 +126,7 @@ pub enum Status {
 impl Status {
     pub fn as_str(self) -> &'static str {
         match self {
+            Status::Pending => "pending",
             Status::Open => "open",
             Status::Overdue => "overdue",
             Status::Completed => "completed",
@@ -234,6 +238,7 @@ pub fn evaluate(
 
     let accepted = feedback.is_some_and(|(_, r)| r == FeedbackResult::Accepted);
     let status = match (done, feedback_due) {
+        (None, _) if at < start => Status::Pending,
         (None, _) if at > due => Status::Overdue,
         (None, _) => Status::Open,
         (Some(_), _) if accepted => Status::Accepted,
@@ -294,6 +299,9 @@ impl Entry {
             None => String::new(),
         };
         match self.status {
+            Status::Pending => {
+                format!("pending: the clock starts at {}", local(self.documents_complete))
+            }
             Status::Open => format!("open, {used}{rejected}"),
             Status::Overdue => format!("OVERDUE since {}, {used}{rejected}", local(self.due)),
             Status::Completed => {

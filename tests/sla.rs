@@ -166,6 +166,13 @@ fn on_time_at_the_due_instant_and_overdue_one_second_later() {
     let body = "change: certificate-renewal\ndocuments-complete: 2026-12-22T09:30:00+01:00\n";
     let dir = repository(unchanged, &[("CHG-1", body)]);
 
+    // Before the documents are complete the clock has not started.
+    let (output, report) = sla(dir.path(), "2026-12-22T09:29:59+01:00");
+    assert_eq!(output.status.code(), Some(0), "{report:#}");
+    assert_eq!(only(&report)["status"], "pending");
+    let (_, report) = sla(dir.path(), "2026-12-22T09:30:00+01:00");
+    assert_eq!(only(&report)["status"], "open");
+
     let (output, report) = sla(dir.path(), "2026-12-30T23:59:59+01:00");
     assert_eq!(output.status.code(), Some(0), "{report:#}");
     assert_eq!(only(&report)["status"], "open");
