@@ -612,26 +612,10 @@ fn run_announce(
     let (_, root, loaded) = workspace(policy_file)?;
     let record = match record_file {
         None => None,
-        Some(file) => {
-            let at = Utc::now().fixed_offset();
-            let files = Files::Disk(root);
-            let ctx =
-                Context { policy: &loaded.policy, zone: loaded.zone, files, at, checklist: false };
-            let (document, report) = lint::check_file(&ctx, file);
-            match document {
-                Some(lint::Document::Record(record)) if report.errors() == 0 => Some(record),
-                Some(_) if report.errors() == 0 => {
-                    return Err(format!("{}: not a stage record", file.display()));
-                }
-                _ => {
-                    let body = render::text::render(&report, false);
-                    return Err(format!(
-                        "{body}{}: the stage record is not valid; fix it first",
-                        file.display()
-                    ));
-                }
-            }
-        }
+        Some(file) => match read_valid(&loaded, root, file, "stage record")? {
+            lint::Document::Record(record) => Some(record),
+            _ => return Err(format!("{}: not a stage record", file.display())),
+        },
     };
     let kind = match (kind, &record) {
         (Some(kind), _) => kind,
@@ -660,6 +644,26 @@ fn run_announce(
     Ok(ExitCode::SUCCESS)
 }
 
+/// Reads one manifest through `lint`'s checks, without the acceptance checklist
+/// (a forecast or a notice is no acceptance); an invalid one is unusable input.
+fn read_valid(
+    loaded: &LoadedPolicy,
+    root: PathBuf,
+    file: &Path,
+    what: &str,
+) -> Result<lint::Document, String> {
+    let at = Utc::now().fixed_offset();
+    let files = Files::Disk(root);
+    let ctx = Context { policy: &loaded.policy, zone: loaded.zone, files, at, checklist: false };
+    match lint::check_file(&ctx, file) {
+        (Some(document), report) if report.errors() == 0 => Ok(document),
+        (_, report) => {
+            let body = render::text::render(&report, false);
+            Err(format!("{body}{}: the {what} is not valid; fix it first", file.display()))
+        }
+    }
+}
+
 fn run_plan(
     release: &Path,
     from: Option<DateTime<FixedOffset>>,
@@ -669,23 +673,8 @@ fn run_plan(
     let (cwd, root, loaded) = workspace(policy_file)?;
     let file = if release.is_dir() { release.join("release.yaml") } else { release.to_path_buf() };
 
-    // A forecast, not an acceptance: the checklist is `lint`'s and `check`'s.
-    let at = Utc::now().fixed_offset();
-    let files = Files::Disk(root);
-    let ctx = Context { policy: &loaded.policy, zone: loaded.zone, files, at, checklist: false };
-    let (document, report) = lint::check_file(&ctx, &file);
-    let unit = match document {
-        Some(lint::Document::Release(unit)) if report.errors() == 0 => unit,
-        Some(_) if report.errors() == 0 => {
-            return Err(format!("{}: not a release unit", file.display()));
-        }
-        _ => {
-            let body = render::text::render(&report, false);
-            return Err(format!(
-                "{body}{}: the release unit is not valid; fix it first",
-                file.display()
-            ));
-        }
+    let lint::Document::Release(unit) = read_valid(&loaded, root, &file, "release unit")? else {
+        return Err(format!("{}: not a release unit", file.display()));
     };
     let start = match from {
         Some(from) => from,

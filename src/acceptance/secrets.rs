@@ -337,7 +337,7 @@ fn keyword_lines(text: &str, format: Format) -> Vec<Range<usize>> {
 }
 
 /// Byte ranges inside fenced code blocks of Markdown.
-fn fenced_blocks(text: &str) -> Vec<Range<usize>> {
+pub(super) fn fenced_blocks(text: &str) -> Vec<Range<usize>> {
     let mut blocks = Vec::new();
     let mut open: Option<usize> = None;
     let mut offset = 0;

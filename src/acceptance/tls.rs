@@ -16,7 +16,7 @@ use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::secrets::Format;
+use super::secrets::{Format, fenced_blocks};
 
 /// One setting that turns certificate checks off.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -52,7 +52,7 @@ pub fn scan(text: &str, format: Format) -> Vec<Hit> {
     if format == Format::Prose {
         return Vec::new();
     }
-    let fences = if format == Format::Markdown { fenced(text) } else { Vec::new() };
+    let fences = if format == Format::Markdown { fenced_blocks(text) } else { Vec::new() };
     let inside = |at: usize| format != Format::Markdown || fences.iter().any(|f| f.contains(&at));
     let mut hits = Vec::new();
     for found in SETTING.captures_iter(text) {
@@ -128,26 +128,6 @@ fn disables(key: &str, value: &str) -> bool {
     }
     const WHEN_FALSE: &[&str] = &["verif", "rejectunauthorized", "check", "validat"];
     WHEN_FALSE.iter().any(|w| key.contains(w)) && !truthy
-}
-
-fn fenced(text: &str) -> Vec<Range<usize>> {
-    let mut blocks = Vec::new();
-    let mut open: Option<usize> = None;
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if trimmed.starts_with("```") || trimmed.starts_with("~~~") {
-            match open.take() {
-                Some(start) => blocks.push(start..offset),
-                None => open = Some(offset + line.len()),
-            }
-        }
-        offset += line.len();
-    }
-    if let Some(start) = open {
-        blocks.push(start..text.len());
-    }
-    blocks
 }
 
 #[cfg(test)]
