@@ -9,12 +9,10 @@
 //! all", "skip/no verify" with a true value, or "verify", "check", "validate",
 //! "reject unauthorized" with a false one. Well-known calls and flags
 //! (`curl --insecure`, `wget --no-check-certificate`, `CERT_NONE`,
-//! `NoopHostnameVerifier`) count as they are.
+//! `NoopHostnameVerifier`) count as they are; Go's `InsecureSkipVerify: true` is
+//! a setting like the others.
 
 use std::ops::Range;
-use std::sync::LazyLock;
-
-use regex::Regex;
 
 use super::secrets::{Format, fenced_blocks};
 
@@ -26,65 +24,41 @@ pub struct Hit {
     pub what: String,
 }
 
-/// `key: value`, `key=value`, `"key": "value"`, `name="key" value="value"`,
-/// `<key>value</key>`, for keys that may be about TLS and a yes/no value.
-static SETTING: LazyLock<Regex> = LazyLock::new(|| {
-    regex(
-        r#"(?i-u)(?:\b(?:name|key)\s*=\s*"([\w.\-]+)"(?u:[^<>\n])*?\bvalue\s*=\s*"|<([\w.\-]+)(?u:[^<>\n])*>\s*|["']?\b([\w.\-]*(?:ssl|tls|cert|https|hostname|x509|reject_?unauthorized|skipverify)[\w.\-]*)["']?[ \t]*(?::=|=>|:|=)[ \t]*["']?)(true|false|yes|no|on|off|0|1|none|disabled?)\b"#,
-    )
-});
+/// Calls and constants that accept any certificate whatever surrounds them.
+const LITERALS: &[&str] = &[
+    "ssl.CERT_NONE",
+    "NoopHostnameVerifier",
+    "ALLOW_ALL_HOSTNAME_VERIFIER",
+    "_create_unverified_context",
+];
 
-/// Flags and calls that need no key.
-static LITERAL: LazyLock<Regex> = LazyLock::new(|| {
-    regex(
-        r"(?-u)\bcurl\b(?u:[^\n])*?\s(?:-k|--insecure)\b|\bwget\b(?u:[^\n])*?\s--no-check-certificate\b|\bssl\.CERT_NONE\b|\bNoopHostnameVerifier\b|\bALLOW_ALL_HOSTNAME_VERIFIER\b|\b_create_unverified_context\b|\bInsecureSkipVerify:\s*true\b",
-    )
-});
-
-fn regex(pattern: &str) -> Regex {
-    // The patterns are constants of this file, covered by its tests.
-    #[allow(clippy::expect_used)]
-    Regex::new(pattern).expect("constant pattern")
-}
-
-/// Finds settings that turn off certificate checks.
+/// Finds settings that turn off certificate checks. A hand-written line scanner,
+/// not a regular expression: it runs on every text file of a delivery in every
+/// pre-commit run, where compiling a case-insensitive pattern would cost more
+/// than the scan.
 pub fn scan(text: &str, format: Format) -> Vec<Hit> {
     if format == Format::Prose {
         return Vec::new();
     }
     let fences = if format == Format::Markdown { fenced_blocks(text) } else { Vec::new() };
-    let inside = |at: usize| format != Format::Markdown || fences.iter().any(|f| f.contains(&at));
     let mut hits = Vec::new();
-    for found in SETTING.captures_iter(text) {
-        let (Some(whole), Some(value)) = (found.get(0), found.get(4)) else { continue };
-        let Some(key) = found.get(1).or(found.get(2)).or(found.get(3)) else { continue };
-        if !inside(whole.start()) || !disables(key.as_str(), value.as_str()) {
+    let mut offset = 0;
+    for line in text.split_inclusive('\n') {
+        let start = offset;
+        offset += line.len();
+        if format == Format::Markdown && !fences.iter().any(|f| f.contains(&start)) {
             continue;
         }
-        hits.push(Hit {
-            at: key.start()..value.end(),
-            what: format!(
-                "`{}: {}` turns off the checking of TLS certificates",
-                key.as_str(),
-                value.as_str()
-            ),
-        });
-    }
-    if format != Format::Xml {
-        for found in LITERAL.find_iter(text) {
-            if !inside(found.start()) {
-                continue;
-            }
-            let shown = found.as_str().split_whitespace().collect::<Vec<_>>().join(" ");
-            let shown: String = shown.chars().take(80).collect();
-            hits.push(Hit {
-                at: found.range(),
-                what: format!("`{shown}` accepts any TLS certificate"),
-            });
+        let line = line.trim_end_matches(['\n', '\r']);
+        settings(line, start, &mut hits);
+        if format == Format::Xml {
+            xml(line, start, &mut hits);
+        } else {
+            commands(line, start, &mut hits);
         }
     }
     hits.sort_by_key(|h| (h.at.start, std::cmp::Reverse(h.at.end)));
-    // A setting both shapes find is said once.
+    // A setting both ways find is said once.
     let mut kept: Vec<Hit> = Vec::with_capacity(hits.len());
     for hit in hits {
         match kept.last() {
@@ -93,6 +67,155 @@ pub fn scan(text: &str, format: Format) -> Vec<Hit> {
         }
     }
     kept
+}
+
+fn key_char(c: u8) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-')
+}
+
+/// The yes/no word at the start of `text` (after an opening quote), as a range
+/// of `text`; only when a word boundary follows.
+fn flag_word(text: &str) -> Option<Range<usize>> {
+    let bytes = text.as_bytes();
+    let open = usize::from(matches!(bytes.first(), Some(b'"' | b'\'')));
+    let end = open + bytes[open..].iter().take_while(|c| c.is_ascii_alphanumeric()).count();
+    let word = text[open..end].to_ascii_lowercase();
+    let boolean = matches!(
+        word.as_str(),
+        "true"
+            | "false"
+            | "yes"
+            | "no"
+            | "on"
+            | "off"
+            | "0"
+            | "1"
+            | "none"
+            | "disable"
+            | "disabled"
+    );
+    boolean.then_some(open..end)
+}
+
+/// `key: value`, `key = value`, `"key": value`, `KEY=value`, `key := value`.
+fn settings(line: &str, offset: usize, hits: &mut Vec<Hit>) {
+    let bytes = line.as_bytes();
+    for (at, separator) in bytes.iter().enumerate() {
+        if !matches!(separator, b':' | b'=') {
+            continue;
+        }
+        // The key: a run of key characters before the separator, past blanks and
+        // a closing quote.
+        let mut end = at;
+        while end > 0 && matches!(bytes[end - 1], b' ' | b'\t') {
+            end -= 1;
+        }
+        if end > 0 && matches!(bytes[end - 1], b'"' | b'\'') {
+            end -= 1;
+        }
+        let begin = end - bytes[..end].iter().rev().take_while(|c| key_char(**c)).count();
+        if begin == end {
+            continue;
+        }
+        // The value, past `=`/`>` of `:=`/`=>` and blanks.
+        let mut from = at + 1;
+        if from < bytes.len() && matches!((separator, bytes[from]), (b':', b'=') | (b'=', b'>')) {
+            from += 1;
+        }
+        while from < bytes.len() && matches!(bytes[from], b' ' | b'\t') {
+            from += 1;
+        }
+        let Some(word) = flag_word(&line[from..]) else { continue };
+        let (key, value) = (&line[begin..end], &line[from + word.start..from + word.end]);
+        if disables(key, value) {
+            hits.push(Hit {
+                at: offset + begin..offset + from + word.end,
+                what: format!("`{key}: {value}` turns off the checking of TLS certificates"),
+            });
+        }
+    }
+}
+
+/// `name="key" value="v"` pairs and `<key>v</key>` elements.
+fn xml(line: &str, offset: usize, hits: &mut Vec<Hit>) {
+    for marker in ["name=\"", "key=\""] {
+        let mut search = 0;
+        while let Some(found) = line[search..].find(marker) {
+            let begin = search + found + marker.len();
+            search = begin;
+            let Some(length) = line[begin..].find('"') else { break };
+            let key = &line[begin..begin + length];
+            let rest = begin + length;
+            let Some(value_at) = line[rest..].find("value=\"").map(|v| rest + v + 6) else {
+                continue;
+            };
+            let Some(word) = flag_word(&line[value_at..]) else { continue };
+            let value = &line[value_at + word.start..value_at + word.end];
+            if disables(key, value) {
+                hits.push(Hit {
+                    at: offset + begin..offset + value_at + word.end,
+                    what: format!("`{key}: {value}` turns off the checking of TLS certificates"),
+                });
+            }
+        }
+    }
+    let mut search = 0;
+    while let Some(found) = line[search..].find('<') {
+        let begin = search + found + 1;
+        search = begin;
+        let length = line.as_bytes()[begin..].iter().take_while(|c| key_char(**c)).count();
+        let key = &line[begin..begin + length];
+        let Some(close) = line[begin..].find('>').map(|c| begin + c + 1) else { break };
+        let inner = line[close..].trim_start();
+        let from = line.len() - inner.len();
+        let Some(word) = flag_word(inner).filter(|w| w.start == 0) else { continue };
+        let value = &inner[word.clone()];
+        if !key.is_empty()
+            && inner[word.end..].trim_start().starts_with("</")
+            && disables(key, value)
+        {
+            hits.push(Hit {
+                at: offset + begin..offset + from + word.end,
+                what: format!("`{key}: {value}` turns off the checking of TLS certificates"),
+            });
+        }
+    }
+}
+
+/// `curl -k`/`--insecure` (also among combined short flags), `wget
+/// --no-check-certificate`, and the literals.
+fn commands(line: &str, offset: usize, hits: &mut Vec<Hit>) {
+    let words: Vec<(usize, &str)> = line
+        .split_ascii_whitespace()
+        .map(|w| (w.as_ptr() as usize - line.as_ptr() as usize, w))
+        .collect();
+    for (index, (at, word)) in words.iter().enumerate() {
+        let tool = word.rsplit('/').next().unwrap_or(word);
+        let insecure = |flag: &str| match tool {
+            "curl" => {
+                flag == "--insecure"
+                    || (flag.starts_with('-') && !flag.starts_with("--") && flag[1..].contains('k'))
+            }
+            "wget" => flag == "--no-check-certificate",
+            _ => false,
+        };
+        if let Some((flag_at, flag)) = words[index + 1..].iter().find(|(_, f)| insecure(f)) {
+            let end = flag_at + flag.len();
+            let shown: Vec<&str> = line[*at..end].split_ascii_whitespace().collect();
+            hits.push(Hit {
+                at: offset + at..offset + end,
+                what: format!("`{}` accepts any TLS certificate", shown.join(" ")),
+            });
+        }
+    }
+    for literal in LITERALS {
+        if let Some(at) = line.find(literal) {
+            hits.push(Hit {
+                at: offset + at..offset + at + literal.len(),
+                what: format!("`{literal}` accepts any TLS certificate"),
+            });
+        }
+    }
 }
 
 /// Whether setting `key` to `value` turns certificate checks off.
@@ -151,6 +274,8 @@ mod tests {
             "hostname-verification: off\n",
             "curl -sS -k https://gw.example/api\n",
             "wget --no-check-certificate https://x\n",
+            "curl -fsSLk https://x | sh\n",
+            "tls_verify := false\n",
         ] {
             assert_eq!(found(text, Format::Config), 1, "{text}");
         }
@@ -171,6 +296,8 @@ mod tests {
             "tls.enabled: false\n",
             "certificate.renewal.check: true\n",
             "curl https://gw.example/api -o kit.tar\n",
+            "if ssl_verify == false; then\n",
+            "url: https://ssl.example/verify=no-thanks\n",
         ] {
             assert_eq!(found(text, Format::Config), 0, "{text}");
         }
