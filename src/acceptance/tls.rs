@@ -41,20 +41,31 @@ pub fn scan(text: &str, format: Format) -> Vec<Hit> {
         return Vec::new();
     }
     let fences = if format == Format::Markdown { fenced_blocks(text) } else { Vec::new() };
+    let inside = |at: usize| format != Format::Markdown || fences.iter().any(|f| f.contains(&at));
     let mut hits = Vec::new();
     let mut offset = 0;
     for line in text.split_inclusive('\n') {
         let start = offset;
         offset += line.len();
-        if format == Format::Markdown && !fences.iter().any(|f| f.contains(&start)) {
+        if !inside(start) {
             continue;
         }
         let line = line.trim_end_matches(['\n', '\r']);
         settings(line, start, &mut hits);
         if format == Format::Xml {
             xml(line, start, &mut hits);
-        } else {
+        } else if line.contains("curl") || line.contains("wget") {
             commands(line, start, &mut hits);
+        }
+    }
+    if format != Format::Xml {
+        for literal in LITERALS {
+            for (at, _) in text.match_indices(literal).filter(|(at, _)| inside(*at)) {
+                hits.push(Hit {
+                    at: at..at + literal.len(),
+                    what: format!("`{literal}` accepts any TLS certificate"),
+                });
+            }
         }
     }
     hits.sort_by_key(|h| (h.at.start, std::cmp::Reverse(h.at.end)));
@@ -69,6 +80,9 @@ pub fn scan(text: &str, format: Format) -> Vec<Hit> {
     kept
 }
 
+const FLAG_WORDS: &[&str] =
+    &["true", "false", "yes", "no", "on", "off", "0", "1", "none", "disable", "disabled"];
+
 fn key_char(c: u8) -> bool {
     c.is_ascii_alphanumeric() || matches!(c, b'_' | b'.' | b'-')
 }
@@ -79,21 +93,8 @@ fn flag_word(text: &str) -> Option<Range<usize>> {
     let bytes = text.as_bytes();
     let open = usize::from(matches!(bytes.first(), Some(b'"' | b'\'')));
     let end = open + bytes[open..].iter().take_while(|c| c.is_ascii_alphanumeric()).count();
-    let word = text[open..end].to_ascii_lowercase();
-    let boolean = matches!(
-        word.as_str(),
-        "true"
-            | "false"
-            | "yes"
-            | "no"
-            | "on"
-            | "off"
-            | "0"
-            | "1"
-            | "none"
-            | "disable"
-            | "disabled"
-    );
+    let word = &text[open..end];
+    let boolean = FLAG_WORDS.iter().any(|w| w.eq_ignore_ascii_case(word));
     boolean.then_some(open..end)
 }
 
@@ -182,8 +183,8 @@ fn xml(line: &str, offset: usize, hits: &mut Vec<Hit>) {
     }
 }
 
-/// `curl -k`/`--insecure` (also among combined short flags), `wget
-/// --no-check-certificate`, and the literals.
+/// `curl -k`/`--insecure` (also among combined short flags) and `wget
+/// --no-check-certificate`.
 fn commands(line: &str, offset: usize, hits: &mut Vec<Hit>) {
     let words: Vec<(usize, &str)> = line
         .split_ascii_whitespace()
@@ -208,14 +209,6 @@ fn commands(line: &str, offset: usize, hits: &mut Vec<Hit>) {
             });
         }
     }
-    for literal in LITERALS {
-        if let Some(at) = line.find(literal) {
-            hits.push(Hit {
-                at: offset + at..offset + at + literal.len(),
-                what: format!("`{literal}` accepts any TLS certificate"),
-            });
-        }
-    }
 }
 
 /// Whether setting `key` to `value` turns certificate checks off.
@@ -229,7 +222,7 @@ fn disables(key: &str, value: &str) -> bool {
     if !about_tls {
         return false;
     }
-    let truthy = matches!(value.to_ascii_lowercase().as_str(), "true" | "yes" | "on" | "1");
+    let truthy = ["true", "yes", "on", "1"].iter().any(|t| t.eq_ignore_ascii_case(value));
     const WHEN_TRUE: &[&str] = &[
         "insecure",
         "noverify",
