@@ -209,7 +209,7 @@ pub fn render_markdown(report: &AccessReport) -> String {
     let mark = |yes: bool| if yes { "yes" } else { "" };
     let mut out = String::new();
     let _ = writeln!(out, "## Access review as of {}\n", report.at.date_naive());
-    let _ = writeln!(out, "Policy: `{}`. {}.\n", cell(&report.policy), review_line(report));
+    let _ = writeln!(out, "Policy: `{}`; {}.\n", cell(&report.policy), review_line(report));
 
     let mut header = String::from("| person | name | GitHub |");
     let mut rule = String::from("|---|---|---|");
