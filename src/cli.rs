@@ -180,15 +180,16 @@ enum Command {
         #[arg(long, value_name = "FILE")]
         policy: Option<PathBuf>,
     },
-    /// Standard changes against their provisioning times: due, overdue, auto-accepted.
+    /// Standard changes against their provisioning times: due soon, overdue, auto-accepted.
     ///
     /// Reads every standard change (changes/*.yaml of the repository, or the
     /// files and folders given) and computes, over the policy's working days, when
     /// each is due: at the end (23:59:59 local time) of the N-th working day after
     /// the day the documents were complete, not counting that day nor any working
-    /// day a customer-side pause touches. Exit 0 when none is overdue, 1 when one
-    /// is (so it can run on a schedule), 2 when a change or the policy cannot be
-    /// used.
+    /// day a customer-side pause touches. An open change with no more than the
+    /// kind's `due-soon` working days left (default 2) is due soon. Exit 0 when
+    /// none is overdue, 1 when one is (so it can run on a schedule), 2 when a
+    /// change or the policy cannot be used.
     Sla {
         /// Standard-change files, or folders searched for changes/<id>.yaml.
         paths: Vec<PathBuf>,

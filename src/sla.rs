@@ -111,6 +111,8 @@ pub enum Status {
     Pending,
     /// Not completed, and the due instant has not passed.
     Open,
+    /// Open, with no more than the kind's `due-soon` counted days left.
+    DueSoon,
     /// Not completed, and the due instant has passed.
     Overdue,
     /// Completed; the kind has no acceptance test.
@@ -128,6 +130,7 @@ impl Status {
         match self {
             Status::Pending => "pending",
             Status::Open => "open",
+            Status::DueSoon => "due-soon",
             Status::Overdue => "overdue",
             Status::Completed => "completed",
             Status::AwaitingFeedback => "awaiting-feedback",
@@ -156,6 +159,9 @@ pub struct Entry {
     pub status: Status,
     /// Counted days used: up to the completion, or up to the evaluation instant.
     pub working_days_used: u32,
+    /// While open: counted days after the evaluation day up to the due day.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub working_days_left: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub completed: Option<DateTime<FixedOffset>>,
     /// Whether the completion was not later than the due instant.
@@ -236,10 +242,13 @@ pub fn evaluate(
     let done = completed.filter(|_| rejected.is_none());
     let feedback_due = feedback_due.filter(|_| done.is_some());
 
+    let today = clock.day_of(at);
+    let left = clock.counted_between(today.max(first), due_day);
     let accepted = feedback.is_some_and(|(_, r)| r == FeedbackResult::Accepted);
     let status = match (done, feedback_due) {
         (None, _) if at < start => Status::Pending,
         (None, _) if at > due => Status::Overdue,
+        (None, _) if left <= rule.due_soon => Status::DueSoon,
         (None, _) => Status::Open,
         (Some(_), _) if accepted => Status::Accepted,
         (Some(_), None) => Status::Completed,
@@ -259,6 +268,7 @@ pub fn evaluate(
         due,
         status,
         working_days_used: clock.counted_between(first, used_until),
+        working_days_left: matches!(status, Status::Open | Status::DueSoon).then_some(left),
         completed: done,
         on_time: done.map(|done| done <= due),
         feedback_due,
@@ -303,6 +313,14 @@ impl Entry {
                 format!("pending: the clock starts at {}", local(self.documents_complete))
             }
             Status::Open => format!("open, {used}{rejected}"),
+            Status::DueSoon => {
+                let left = match self.working_days_left {
+                    Some(0) | None => "due today".to_string(),
+                    Some(1) => "1 working day left".to_string(),
+                    Some(n) => format!("{n} working days left"),
+                };
+                format!("DUE SOON, {left}: {used}{rejected}")
+            }
             Status::Overdue => format!("OVERDUE since {}, {used}{rejected}", local(self.due)),
             Status::Completed => {
                 format!("completed {completed}, {} ({used})", timing(self.on_time))
@@ -344,7 +362,15 @@ pub struct SlaReport {
 
 impl SlaReport {
     pub fn overdue(&self) -> usize {
-        self.entries.iter().filter(|e| e.status == Status::Overdue).count()
+        self.count(Status::Overdue)
+    }
+
+    pub fn due_soon(&self) -> usize {
+        self.count(Status::DueSoon)
+    }
+
+    fn count(&self, status: Status) -> usize {
+        self.entries.iter().filter(|e| e.status == status).count()
     }
 }
 
@@ -377,7 +403,12 @@ pub fn render_text(report: &SlaReport) -> String {
         out.push('\n');
     }
     let changes = if report.entries.len() == 1 { "change" } else { "changes" };
-    out.push_str(&format!("\n{} {changes}, {} overdue\n", report.entries.len(), report.overdue()));
+    out.push_str(&format!(
+        "\n{} {changes}, {} overdue, {} due soon\n",
+        report.entries.len(),
+        report.overdue(),
+        report.due_soon()
+    ));
     out
 }
 
@@ -400,7 +431,12 @@ pub fn render_markdown(report: &SlaReport) -> String {
             cell(&entry.sentence())
         ));
     }
-    out.push_str(&format!("\n{} of {} changes overdue.\n", report.overdue(), report.entries.len()));
+    out.push_str(&format!(
+        "\n{} of {} changes overdue, {} due soon.\n",
+        report.overdue(),
+        report.entries.len(),
+        report.due_soon()
+    ));
     out
 }
 
@@ -412,6 +448,7 @@ struct JsonReport<'a> {
     timezone: &'a str,
     policy: &'a str,
     overdue: usize,
+    due_soon: usize,
     changes: &'a [Entry],
     findings: &'a [Finding],
 }
@@ -424,6 +461,7 @@ pub fn render_json(report: &SlaReport) -> String {
         timezone: &report.zone,
         policy: &report.policy,
         overdue: report.overdue(),
+        due_soon: report.due_soon(),
         changes: &report.entries,
         findings: &report.findings,
     };

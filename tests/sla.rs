@@ -83,7 +83,9 @@ fn a_certificate_renewal_across_christmas_is_due_after_five_working_days() {
     assert_eq!(output.status.code(), Some(0), "{report:#}");
     let entry = only(&report);
     assert_eq!(entry["due"], "2026-12-30T23:59:59+01:00");
-    assert_eq!(entry["status"], "open");
+    // Two counted days left (29 and 30 Dec): due soon, by the default `due-soon: 2`.
+    assert_eq!(entry["status"], "due-soon");
+    assert_eq!(entry["working-days-left"], 2);
     // 23, 24 and 28 Dec so far.
     assert_eq!(entry["working-days-used"], 3);
     assert_eq!(entry["paused-days"], serde_json::json!([]));
@@ -175,7 +177,8 @@ fn on_time_at_the_due_instant_and_overdue_one_second_later() {
 
     let (output, report) = sla(dir.path(), "2026-12-30T23:59:59+01:00");
     assert_eq!(output.status.code(), Some(0), "{report:#}");
-    assert_eq!(only(&report)["status"], "open");
+    assert_eq!(only(&report)["status"], "due-soon");
+    assert_eq!(only(&report)["working-days-left"], 0);
     assert_eq!(report["overdue"], 0);
 
     let (output, report) = sla(dir.path(), "2026-12-31T00:00:00+01:00");
@@ -191,7 +194,7 @@ fn on_time_at_the_due_instant_and_overdue_one_second_later() {
         "{text}"
     );
     assert!(text.contains("[change-overdue]"), "{text}");
-    assert!(text.ends_with("1 change, 1 overdue\n"), "{text}");
+    assert!(text.ends_with("1 change, 1 overdue, 0 due soon\n"), "{text}");
 
     // Completing exactly at the due instant is on time; a second later is late.
     let done = |at: &str| format!("{body}completed: {at}\n");
@@ -214,6 +217,54 @@ fn on_time_at_the_due_instant_and_overdue_one_second_later() {
 }
 
 #[test]
+fn due_soon_counts_working_days_left_and_the_policy_sets_the_threshold() {
+    // Tenant creation (20 working days) from Mon 2 Nov 2026 in Saarland: due at
+    // the end of Mon 30 Nov. On Wed 25 Nov three counted days are left (26, 27
+    // and 30 Nov); on Thu 26 Nov two; the weekend between changes nothing.
+    let body = "change: tenant-creation\ndocuments-complete: 2026-11-02T10:00:00+01:00\n";
+    let dir = repository(unchanged, &[("CHG-1", body)]);
+    let at = |when: &str| only(&sla(dir.path(), when).1).clone();
+
+    let wednesday = at("2026-11-25T23:59:59+01:00");
+    assert_eq!(wednesday["status"], "open");
+    assert_eq!(wednesday["working-days-left"], 3);
+    let thursday = at("2026-11-26T00:00:00+01:00");
+    assert_eq!(thursday["status"], "due-soon");
+    assert_eq!(thursday["working-days-left"], 2);
+    assert_eq!(at("2026-11-28T12:00:00+01:00")["working-days-left"], 1);
+    let monday = at("2026-11-30T08:00:00+01:00");
+    assert_eq!(monday["working-days-left"], 0);
+
+    // Due soon does not fail the run; the text says how much time is left.
+    let output = run(dir.path(), &["sla", "--at", "2026-11-27T09:00:00+01:00"]);
+    assert_eq!(output.status.code(), Some(0));
+    let text = stdout(&output);
+    assert!(text.contains("DUE SOON, 1 working day left: 19 of 20 working days used"), "{text}");
+    assert!(text.ends_with("1 change, 0 overdue, 1 due soon\n"), "{text}");
+
+    // Completed, the count is gone.
+    let done = repository(
+        unchanged,
+        &[("CHG-1", &format!("{body}completed: 2026-11-26T10:00:00+01:00\n"))],
+    );
+    assert!(
+        only(&sla(done.path(), "2026-11-27T09:00:00+01:00").1).get("working-days-left").is_none()
+    );
+
+    // `due-soon: 0` warns on the due day only.
+    let strict = repository(
+        |p| p.replace("tenant-creation: { days: 20,", "tenant-creation: { days: 20, due-soon: 0,"),
+        &[("CHG-1", body)],
+    );
+    let friday = only(&sla(strict.path(), "2026-11-27T09:00:00+01:00").1).clone();
+    assert_eq!(friday["status"], "open");
+    let due_day = only(&sla(strict.path(), "2026-11-30T09:00:00+01:00").1).clone();
+    assert_eq!(due_day["status"], "due-soon");
+    let text = stdout(&run(strict.path(), &["sla", "--at", "2026-11-30T09:00:00+01:00"]));
+    assert!(text.contains("DUE SOON, due today: 20 of 20 working days used"), "{text}");
+}
+
+#[test]
 fn a_result_is_accepted_automatically_after_five_working_days_without_feedback() {
     // VPN provisioning completed on Fri 27 Nov 2026: feedback is due by the end
     // of the fifth working day after it, Fri 4 Dec.
@@ -233,9 +284,9 @@ completed: 2026-11-27T16:00:00+01:00
     let (_, report) = sla(dir.path(), "2026-12-05T00:00:00+01:00");
     assert_eq!(only(&report)["status"], "auto-accepted");
 
-    // Before the completion, the change was open.
+    // Before the completion, the change was open (one working day left: due soon).
     let (_, report) = sla(dir.path(), "2026-11-27T15:59:59+01:00");
-    assert_eq!(only(&report)["status"], "open");
+    assert_eq!(only(&report)["status"], "due-soon");
     assert!(only(&report).get("completed").is_none());
     let text = stdout(&run(dir.path(), &["sla", "--at", "2026-12-05T00:00:00+01:00"]));
     assert!(
@@ -340,13 +391,15 @@ fn paths_name_files_and_folders_and_the_markdown_is_a_table() {
         text.contains("| CHG-2026-0043 | certificate-renewal | Stadtwerke Example |"),
         "{text}"
     );
-    assert!(text.contains("0 of 3 changes overdue."), "{text}");
+    // CHG-2026-0042 is due at the end of that day.
+    assert!(text.contains("| DUE SOON, due today: 20 of 20 working days used |"), "{text}");
+    assert!(text.contains("0 of 3 changes overdue, 1 due soon."), "{text}");
 
     let one = run(
         &root(),
         &["sla", "--at", "2026-12-03T12:00:00+01:00", "examples/changes/CHG-2026-0042.yaml"],
     );
-    assert!(stdout(&one).ends_with("1 change, 0 overdue\n"), "{}", stdout(&one));
+    assert!(stdout(&one).ends_with("1 change, 0 overdue, 1 due soon\n"), "{}", stdout(&one));
 }
 
 #[test]

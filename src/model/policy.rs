@@ -458,6 +458,15 @@ pub struct ChangeRule {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(test, schemars(range(min = 1, max = 366)))]
     pub auto_accept_after: Option<u32>,
+    /// An open change is due soon when at most this many counted working days
+    /// are left after the evaluation day (0: only on the due day itself).
+    #[serde(default = "two")]
+    #[cfg_attr(test, schemars(range(max = 366)))]
+    pub due_soon: u32,
+}
+
+fn two() -> u32 {
+    2
 }
 
 /// How customer notices are drafted.
