@@ -398,6 +398,7 @@ pub fn main() -> ExitCode {
                     token: token(),
                     repository: std::env::var("GITHUB_REPOSITORY").ok(),
                     number,
+                    queued,
                 });
                 // A merge-queue run has no comment of its own: the pull request's
                 // runs keep it.

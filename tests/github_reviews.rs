@@ -299,19 +299,35 @@ fn a_policy_change_needs_a_policy_admins_review() {
 }
 
 #[test]
-fn a_merge_queue_run_reads_the_reviews_of_the_queued_pull_request() {
-    let (dir, head) = promotion();
-    let path = dir.path();
+fn reviews_of_a_newer_head_do_not_cover_the_commit_this_run_judges() {
+    // GitHub reports a head the run did not judge (a push after the run started):
+    // the approval there says nothing about this run's content.
+    let (dir, _) = promotion();
+    let github = FakeGitHub::start(vec![
+        ("GET", PULL, pull("dora-gh", OLD_COMMIT)),
+        ("GET", REVIEWS, reviews(vec![review(1, "anna-gh", "APPROVED", OLD_COMMIT)])),
+    ]);
+    let output = check(dir.path(), &github.url, Some(TOKEN));
+    assert_not_reviewed(
+        output.status.code().unwrap(),
+        &json(&output),
+        "pull request #7 is at 0f1e2d3c4b5a on GitHub, while this run judges",
+    );
+}
+
+/// Runs the check as a merge-queue run on the queue's commit `group`, built from
+/// pull request #7 at `pull_head`, with anna's approval there.
+fn queued(path: &Path, group: &str, pull_head: &str) -> Output {
     let base = git(path, &["rev-parse", "test"]).trim().to_string();
     let payload = fs::read_to_string(root().join("tests/fixtures/events/merge_group.json"))
         .unwrap()
-        .replace("pr-42-BASE_SHA", &format!("pr-7-{head}"))
+        .replace("pr-42-BASE_SHA", &format!("pr-7-{base}"))
         .replace("BASE_SHA", &base)
-        .replace("HEAD_SHA", &head);
+        .replace("HEAD_SHA", group);
     fs::write(path.join("event.json"), payload).unwrap();
     let github = FakeGitHub::start(vec![
-        ("GET", PULL, pull("dora-gh", &head)),
-        ("GET", REVIEWS, reviews(vec![review(1, "anna-gh", "APPROVED", &head)])),
+        ("GET", PULL, pull("dora-gh", pull_head)),
+        ("GET", REVIEWS, reviews(vec![review(1, "anna-gh", "APPROVED", pull_head)])),
     ]);
     let output = Command::new(env!("CARGO_BIN_EXE_release-gate"))
         .args(["check", "--at", IN_WINDOW, "--format", "json"])
@@ -323,6 +339,46 @@ fn a_merge_queue_run_reads_the_reviews_of_the_queued_pull_request() {
         .env("GITHUB_TOKEN", TOKEN)
         .output()
         .unwrap();
-    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
     assert_eq!(github.seen().len(), 2);
+    output
+}
+
+#[test]
+fn a_merge_queue_run_reads_the_reviews_of_the_queued_pull_request() {
+    let (dir, head) = promotion();
+    let output = queued(dir.path(), &head, &head);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn a_squashed_queue_commit_with_the_pull_requests_content_is_covered_by_its_reviews() {
+    let (dir, head) = promotion();
+    let path = dir.path();
+    let tree = format!("{head}^{{tree}}");
+    let squashed = git(path, &["commit-tree", &tree, "-p", "test", "-m", "squash"]);
+    let output = queued(path, squashed.trim(), &head);
+    assert_eq!(output.status.code(), Some(0), "{}", String::from_utf8_lossy(&output.stderr));
+}
+
+#[test]
+fn a_queue_commit_with_content_the_pull_request_lacks_is_not_covered() {
+    // A group that also carries another pull request's change (or a merge
+    // resolution nobody reviewed) differs from the reviewed head.
+    let (dir, head) = promotion();
+    let path = dir.path();
+    let guide = path.join(UNIT).join("docs/user-guide.md");
+    fs::write(&guide, format!("{}\nOne more line.\n", fs::read_to_string(&guide).unwrap()))
+        .unwrap();
+    git(path, &["commit", "-q", "-am", "another pull request in the group"]);
+    let group = git(path, &["rev-parse", "HEAD"]).trim().to_string();
+    let output = queued(path, &group, &head);
+    let report = json(&output);
+    let errors = errors(&report);
+    assert_eq!(output.status.code(), Some(1), "{report:#}");
+    assert!(
+        errors.iter().any(|(code, message)| code == "approval-not-reviewed"
+            && message.contains(&format!("differs from pull request #7 at {}", &head[..12]))
+            && message.contains("docs/user-guide.md")),
+        "{errors:#?}"
+    );
 }

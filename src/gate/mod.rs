@@ -1015,15 +1015,58 @@ impl<'a> Gate<'a> {
     fn reviewed_by(&mut self, who: &str) -> Result<(), String> {
         let person = self.policy().people.iter().find(|p| p.id == who);
         let login = person.and_then(|p| p.github.as_deref());
-        let source = self.reviews;
-        let pull = self.pull.get_or_insert_with(|| match source {
-            Some(source) => source.reviews(),
-            None => Err("approvals mode `github-review` needs the pull request's reviews, and this run knows no pull request (run on a `pull_request` or `merge_group` event, or pass --pr with GITHUB_TOKEN and GITHUB_REPOSITORY)".into()),
-        });
-        match pull {
+        let pull = match self.pull.take() {
+            Some(pull) => pull,
+            None => match self.reviews {
+                Some(source) => source
+                    .reviews()
+                    .and_then(|pull| self.judges_reviewed_content(&pull).map(|()| pull)),
+                None => Err("approvals mode `github-review` needs the pull request's reviews, and this run knows no pull request (run on a `pull_request` or `merge_group` event, or pass --pr with GITHUB_TOKEN and GITHUB_REPOSITORY)".into()),
+            },
+        };
+        let verdict = match &pull {
             Ok(pull) => review::approved_by(pull, who, login),
             Err(reason) => Err(reason.clone()),
+        };
+        self.pull = Some(pull);
+        verdict
+    }
+
+    /// Reviews are given on the pull request's head; they prove approvals of what
+    /// this run judges only when that is the same content. A pull request's own
+    /// run judges its head, which must still be the head GitHub reports (a newer
+    /// push has a run of its own). A merge queue builds a commit of its own
+    /// (merge, squash or rebase), which must carry the pull request's content in
+    /// every path the change touches: a group with other pull requests' changes,
+    /// or a merge resolution nobody reviewed, is not covered.
+    fn judges_reviewed_content(&self, pull: &PullReviews) -> Result<(), String> {
+        let number = pull.number;
+        let judged = self.head.to_string();
+        if pull.head == judged {
+            return Ok(());
         }
+        let reviewed = review::short(&pull.head);
+        let judged = review::short(&judged);
+        if !pull.queued {
+            return Err(format!(
+                "pull request #{number} is at {reviewed} on GitHub, while this run judges {judged}; the run for the pull request's current head decides"
+            ));
+        }
+        let Ok(reviewed_commit) = self.repo.commit(&pull.head) else {
+            return Err(format!(
+                "the merge queue's commit {judged} is built from pull request #{number} at {reviewed}, which this clone does not have (check out with `fetch-depth: 0`, or fetch the pull request's head)"
+            ));
+        };
+        for change in self.repo.changed_paths(self.fork, self.head)? {
+            let path = &change.path;
+            if self.repo.blob_id(reviewed_commit, path) != self.repo.blob_id(self.head, path) {
+                return Err(format!(
+                    "the merge queue's commit {judged} differs from pull request #{number} at {reviewed} in `{}`, so the pull request's reviews do not cover it (let the queue build one pull request at a time into this branch)",
+                    path.display()
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The files of a unit folder at a commit (not the stage records), by path.

@@ -12,6 +12,9 @@ pub struct PullReviews {
     pub author: String,
     /// The pull request's current head commit.
     pub head: String,
+    /// Whether the run judges a merge-queue commit built from this pull request
+    /// rather than the pull request's head itself.
+    pub queued: bool,
     /// Every submitted review, oldest first (the order GitHub lists them in).
     pub reviews: Vec<Review>,
 }
@@ -85,7 +88,7 @@ pub fn approved_by(pull: &PullReviews, who: &str, login: Option<&str>) -> Result
     }
 }
 
-fn short(sha: &str) -> &str {
+pub(crate) fn short(sha: &str) -> &str {
     sha.get(..12).unwrap_or(sha)
 }
 
@@ -101,7 +104,13 @@ mod tests {
     }
 
     fn pull(reviews: Vec<Review>) -> PullReviews {
-        PullReviews { number: 7, author: "dora-gh".into(), head: HEAD.into(), reviews }
+        PullReviews {
+            number: 7,
+            author: "dora-gh".into(),
+            head: HEAD.into(),
+            queued: false,
+            reviews,
+        }
     }
 
     #[test]

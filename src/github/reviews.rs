@@ -13,6 +13,8 @@ pub struct ApiReviews {
     pub token: Option<String>,
     pub repository: Option<String>,
     pub number: u64,
+    /// The run judges a merge-queue commit built from the pull request.
+    pub queued: bool,
 }
 
 /// Never shows the token.
@@ -23,6 +25,7 @@ impl std::fmt::Debug for ApiReviews {
             .field("token", &self.token.as_ref().map(|_| "***"))
             .field("repository", &self.repository)
             .field("number", &self.number)
+            .field("queued", &self.queued)
             .finish()
     }
 }
@@ -77,6 +80,7 @@ impl ReviewSource for ApiReviews {
             number,
             author: pull.user.map(|u| u.login).unwrap_or_default(),
             head: pull.head.sha,
+            queued: self.queued,
             reviews,
         })
     }
