@@ -754,7 +754,7 @@ fn run_sla(
             .map_err(|err| format!("{}: {}", file.display(), err.0))?;
         if let Some(mut finding) = entry.overdue() {
             if let Ok(text) = crate::source::read_manifest(file) {
-                crate::yaml::PositionIndex::new(&text).resolve(std::slice::from_mut(&mut finding));
+                crate::yaml::PositionIndex::locate_one(&text, &mut finding);
             }
             report.findings.push(finding);
         }

@@ -67,7 +67,7 @@ impl LoadedPolicy {
         if self.policy.on_expiry == Enforcement::Block {
             finding.severity = Severity::Error;
         }
-        PositionIndex::new(&self.text).resolve(std::slice::from_mut(&mut finding));
+        PositionIndex::locate_one(&self.text, &mut finding);
         Some(finding)
     }
 
@@ -93,7 +93,7 @@ impl LoadedPolicy {
         if review.on_overdue == Enforcement::Block {
             finding.severity = Severity::Error;
         }
-        PositionIndex::new(&self.text).resolve(std::slice::from_mut(&mut finding));
+        PositionIndex::locate_one(&self.text, &mut finding);
         Some(finding)
     }
 }

@@ -382,6 +382,15 @@ enum Frame {
 impl<'a> PositionIndex<'a> {
     /// Walks the parser's events of a document that [`parse`] already accepted.
     pub fn new(text: &'a str) -> PositionIndex<'a> {
+        PositionIndex::until(text, None)
+    }
+
+    /// Walks the events until `wanted` is placed (or to the end, where a missing
+    /// node resolves to its nearest ancestor). A node is placed before any node
+    /// below it, and never changes once placed, so for an early node this reads
+    /// only the top of the document: a warning on the policy's `valid-until`
+    /// need not parse the whole policy again.
+    fn until(text: &'a str, wanted: Option<&str>) -> PositionIndex<'a> {
         let mut nodes = HashMap::new();
         let mut stack: Vec<Frame> = Vec::new();
         let mut parser = Parser::new_from_str(text);
@@ -417,6 +426,9 @@ impl<'a> PositionIndex<'a> {
                 Event::DocumentEnd => break,
                 _ => {}
             }
+            if wanted.is_some_and(|pointer| nodes.contains_key(pointer)) {
+                break;
+            }
         }
 
         PositionIndex { lines: LineIndex::new(text), nodes }
@@ -440,6 +452,15 @@ impl<'a> PositionIndex<'a> {
                 None => return self.lines.location(0..0),
             }
         }
+    }
+
+    /// Places one finding, reading no more of the text than that takes.
+    pub fn locate_one(text: &str, finding: &mut Finding) {
+        if finding.location.is_some() {
+            return;
+        }
+        let index = PositionIndex::until(text, Some(finding.pointer.as_deref().unwrap_or("")));
+        index.resolve(std::slice::from_mut(finding));
     }
 
     /// Fills in the location of every finding that has a pointer but no place yet.
@@ -541,5 +562,22 @@ mod tests {
         assert_eq!(at("/vendor/name", Part::Value), (3, 9));
         assert_eq!(at("/items/1/y", Part::Key), (6, 5));
         assert_eq!(at("/vendor/missing", Part::Key), (2, 1));
+    }
+
+    #[test]
+    fn one_finding_is_placed_as_the_whole_index_places_it() {
+        let text = "kind: Policy\nvalid-until: 2020-12-31\nitems:\n  - x\n  - {y: 1}\nz: [1, 2]\n";
+        let index = PositionIndex::new(text);
+        for pointer in ["", "/kind", "/valid-until", "/items/1/y", "/z/1", "/items/7", "/nothing"] {
+            for part in [Part::Key, Part::Value] {
+                let mut finding =
+                    Finding::error(Code::UnknownField, Path::new("p.yaml"), "x").at(pointer);
+                finding.part = part;
+                PositionIndex::locate_one(text, &mut finding);
+                let whole = index.locate(pointer, part);
+                let one = finding.location.unwrap();
+                assert_eq!((one.line, one.column), (whole.line, whole.column), "{pointer}");
+            }
+        }
     }
 }

@@ -380,7 +380,7 @@ impl<'a> Gate<'a> {
             self.report.sources.insert(path.to_path_buf(), text);
         }
         if let Some(text) = self.report.sources.get(path) {
-            crate::yaml::PositionIndex::new(text).resolve(std::slice::from_mut(finding));
+            crate::yaml::PositionIndex::locate_one(text, finding);
         }
     }
 
@@ -911,7 +911,7 @@ impl<'a> Gate<'a> {
         if let Ok(Some(bytes)) = self.repo.read(tip, path)
             && let Ok(text) = String::from_utf8(bytes)
         {
-            crate::yaml::PositionIndex::new(&text).resolve(std::slice::from_mut(&mut finding));
+            crate::yaml::PositionIndex::locate_one(&text, &mut finding);
             self.report.sources.entry(path.to_path_buf()).or_insert(text);
         }
         self.report.findings.push(finding);
