@@ -3,7 +3,8 @@
 //! The scanner looks for four things: private keys (PEM and OpenSSH blocks with a
 //! body), JSON Web Tokens (the header must decode to JSON naming an `alg`),
 //! well-known token formats, and credentials in URLs; in configuration files also
-//! for assignments to secret-like keys (`password: ...`, `DB_PASS=...`,
+//! for assignments to secret-like keys (`password: ...`, `password: |` with the
+//! value on the lines below, `DB_PASS=...`,
 //! `"clientSecret": "..."`, `<password>...</password>`, `name="password"
 //! value="..."`) and for base64 values whose decoded text holds any of these.
 //!
@@ -422,17 +423,58 @@ fn assignments(text: &str, format: Format, hits: &mut Vec<Hit>) {
                 continue;
             }
             let offset = line.start;
+            let anchor = offset + key_at.start()..offset + key_at.end();
+            // `password: |` in YAML: the secret is the block of lines below.
+            if matches!(format, Format::Config | Format::Markdown) && block_indicator(value) {
+                if let Some(body) = block_body(text, &line) {
+                    judge(key, &text[body.clone()], anchor, body, hits);
+                }
+                continue;
+            }
             let secret = if quoted {
                 offset + value_at.start()..offset + value_at.end()
             } else {
                 offset + value_at.start()..line.end
             };
-            judge(key, value, offset + key_at.start()..offset + key_at.end(), secret, hits);
+            judge(key, value, anchor, secret, hits);
         }
         if format == Format::Xml {
             xml(body, line.start, hits);
         }
     }
+}
+
+/// Whether a value is a YAML block scalar's header: `|` or `>`, a chomping
+/// indicator, an indentation digit, perhaps a comment.
+fn block_indicator(value: &str) -> bool {
+    let value = value.split(" #").next().unwrap_or(value).trim_end();
+    let mut chars = value.chars();
+    matches!(chars.next(), Some('|' | '>'))
+        && value.len() <= 3
+        && chars.all(|c| matches!(c, '+' | '-' | '1'..='9'))
+}
+
+/// The body of a block scalar whose header ends `line`: the lines below that
+/// are indented deeper, blank ones among them, from the first character to the
+/// end of the last line that is not blank.
+fn block_body(text: &str, line: &Range<usize>) -> Option<Range<usize>> {
+    let indentation = |line: &str| line.len() - line.trim_start_matches([' ', '\t']).len();
+    let own = indentation(&text[line.clone()]);
+    let mut offset = line.end + 1;
+    let mut body: Option<Range<usize>> = None;
+    for next in text.get(offset..)?.split_inclusive('\n') {
+        let content = next.trim_end_matches(['\n', '\r']);
+        if !content.trim().is_empty() {
+            let indent = indentation(content);
+            if indent <= own {
+                break;
+            }
+            let start = body.as_ref().map_or(offset + indent, |b| b.start);
+            body = Some(start..offset + content.len());
+        }
+        offset += next.len();
+    }
+    body
 }
 
 fn xml(body: &str, offset: usize, hits: &mut Vec<Hit>) {
@@ -777,6 +819,19 @@ mod tests {
             ("<passwort>Schlüssel-ß</passwort>", Format::Xml, "Schlüssel-ß"),
             ("<add key=\"db.password\" value=\"Grüß-dich\"/>", Format::Xml, "Grüß-dich"),
             ("url: https://émile:Mot-dé-passe@db.example/x\n", Format::Prose, "Mot-dé-passe"),
+            // YAML block scalars: the lines below the key are the value.
+            ("db:\n  password: |\n    hunter2\n  user: app\n", Format::Config, "hunter2"),
+            (
+                "password: >- # folded\n  correct horse\n\n  battery staple\nuser: app\n",
+                Format::Config,
+                "correct horse\n\n  battery staple",
+            ),
+            (
+                "- name: db\n  api_key: |+\n    9f8e7d6c5b4a39281f0e\n",
+                Format::Config,
+                "9f8e7d6c5b4a39281f0e",
+            ),
+            ("```yaml\npassword: |\n  hunter2\n```\n", Format::Markdown, "hunter2"),
         ];
         for (text, format, secret) in cases {
             assert_eq!(found(text, format), vec![secret.to_string()], "{text}");
@@ -792,6 +847,10 @@ mod tests {
             ("password: vault:secret/data/db#password\n", Format::Config),
             ("password: ENC(AbCdEf0123)\n", Format::Config),
             ("password: \"\"\n", Format::Config),
+            ("password: |\n  ${DB_PASSWORD}\n", Format::Config),
+            ("password: |\nuser: app\n", Format::Config),
+            ("password: |", Format::Config),
+            ("token: >\n  see the vault entry\n", Format::Config),
             ("password: xxxxxx\n", Format::Config),
             ("password_file: /run/secrets/db\n", Format::Config),
             ("passwordMinLength: 12\n", Format::Config),
