@@ -361,6 +361,20 @@ fn a_squashed_queue_commit_with_the_pull_requests_content_is_covered_by_its_revi
 }
 
 #[test]
+fn a_queue_commit_built_from_a_head_the_clone_lacks_is_not_covered() {
+    let (dir, head) = promotion();
+    let output = queued(dir.path(), &head, OLD_COMMIT);
+    let report = json(&output);
+    assert_eq!(output.status.code(), Some(1), "{report:#}");
+    assert!(
+        errors(&report).iter().any(|(code, message)| code == "approval-not-reviewed"
+            && message.contains("which this clone does not have")
+            && message.contains("fetch-depth: 0")),
+        "{report:#}"
+    );
+}
+
+#[test]
 fn a_queue_commit_with_content_the_pull_request_lacks_is_not_covered() {
     // A group that also carries another pull request's change (or a merge
     // resolution nobody reviewed) differs from the reviewed head.

@@ -1017,19 +1017,23 @@ impl<'a> Gate<'a> {
         let login = person.and_then(|p| p.github.as_deref());
         let pull = match self.pull.take() {
             Some(pull) => pull,
-            None => match self.reviews {
-                Some(source) => source
-                    .reviews()
-                    .and_then(|pull| self.judges_reviewed_content(&pull).map(|()| pull)),
-                None => Err("approvals mode `github-review` needs the pull request's reviews, and this run knows no pull request (run on a `pull_request` or `merge_group` event, or pass --pr with GITHUB_TOKEN and GITHUB_REPOSITORY)".into()),
-            },
+            None => self.load_reviews(),
         };
-        let verdict = match &pull {
+        match self.pull.insert(pull) {
             Ok(pull) => review::approved_by(pull, who, login),
             Err(reason) => Err(reason.clone()),
+        }
+    }
+
+    /// The pull request's reviews, once they are known to be about the content
+    /// this run judges.
+    fn load_reviews(&self) -> Result<PullReviews, String> {
+        let Some(source) = self.reviews else {
+            return Err("approvals mode `github-review` needs the pull request's reviews, and this run knows no pull request (run on a `pull_request` or `merge_group` event, or pass --pr with GITHUB_TOKEN and GITHUB_REPOSITORY)".into());
         };
-        self.pull = Some(pull);
-        verdict
+        let pull = source.reviews()?;
+        self.judges_reviewed_content(&pull)?;
+        Ok(pull)
     }
 
     /// Reviews are given on the pull request's head; they prove approvals of what
